@@ -1,0 +1,366 @@
+//! IP addresses, CIDRs and sets of addresses.
+//!
+//! IPv4 and IPv6 are separate spaces (a v4 ipBlock never matches a v6 address),
+//! each kept as an [`IntervalSet`] over the address's integer value.
+
+use super::interval::IntervalSet;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
+
+/// An address family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Family {
+    /// IPv4.
+    V4,
+    /// IPv6.
+    V6,
+}
+
+impl Family {
+    /// The family of an address.
+    pub fn of(ip: &IpAddr) -> Family {
+        match ip {
+            IpAddr::V4(_) => Family::V4,
+            IpAddr::V6(_) => Family::V6,
+        }
+    }
+
+    /// The number of bits in an address of this family.
+    pub fn bits(self) -> u8 {
+        match self {
+            Family::V4 => 32,
+            Family::V6 => 128,
+        }
+    }
+
+    fn max(self) -> u128 {
+        match self {
+            Family::V4 => u128::from(u32::MAX),
+            Family::V6 => u128::MAX,
+        }
+    }
+}
+
+/// An address as its family and integer value.
+pub fn addr_value(ip: &IpAddr) -> (Family, u128) {
+    match ip {
+        IpAddr::V4(a) => (Family::V4, u128::from(u32::from(*a))),
+        IpAddr::V6(a) => (Family::V6, u128::from(*a)),
+    }
+}
+
+fn value_to_ip(family: Family, v: u128) -> IpAddr {
+    match family {
+        Family::V4 => IpAddr::V4(Ipv4Addr::from(u32::try_from(v).unwrap_or(u32::MAX))),
+        Family::V6 => IpAddr::V6(Ipv6Addr::from(v)),
+    }
+}
+
+/// A CIDR block such as `10.0.0.0/8` or `2001:db8::/32`.
+///
+/// `addr` keeps the address as written; `network()` is the block it denotes
+/// (host bits cleared), which is how the API server and network plugins read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cidr {
+    /// The address as written.
+    pub addr: IpAddr,
+    /// The prefix length.
+    pub prefix: u8,
+}
+
+/// Why a string is not a CIDR.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CidrError {
+    /// No `/` separating address and prefix.
+    MissingPrefix,
+    /// The address part does not parse.
+    BadAddress,
+    /// The prefix is not a number within the family's width.
+    BadPrefix,
+}
+
+impl fmt::Display for CidrError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CidrError::MissingPrefix => "a CIDR needs a prefix length, as in `10.0.0.0/8`",
+            CidrError::BadAddress => "the address part is not a valid IPv4 or IPv6 address",
+            CidrError::BadPrefix => "the prefix length is not a number within the address's width",
+        })
+    }
+}
+
+impl FromStr for Cidr {
+    type Err = CidrError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (addr, prefix) = s.split_once('/').ok_or(CidrError::MissingPrefix)?;
+        let addr: IpAddr = addr.parse().map_err(|_| CidrError::BadAddress)?;
+        // Only plain decimal digits: Go's strconv.Atoi used by net.ParseCIDR takes no sign here.
+        if prefix.is_empty() || prefix.len() > 3 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CidrError::BadPrefix);
+        }
+        let prefix: u8 = prefix.parse().map_err(|_| CidrError::BadPrefix)?;
+        if prefix > Family::of(&addr).bits() {
+            return Err(CidrError::BadPrefix);
+        }
+        Ok(Cidr { addr, prefix })
+    }
+}
+
+impl Cidr {
+    /// A single host: `/32` or `/128`.
+    pub fn host(addr: IpAddr) -> Cidr {
+        Cidr {
+            addr,
+            prefix: Family::of(&addr).bits(),
+        }
+    }
+
+    /// The address family.
+    pub fn family(&self) -> Family {
+        Family::of(&self.addr)
+    }
+
+    /// The first and last address of the block, as integers.
+    pub fn bounds(&self) -> (u128, u128) {
+        let (family, v) = addr_value(&self.addr);
+        let host_bits = u32::from(family.bits() - self.prefix);
+        let mask = if host_bits >= 128 {
+            u128::MAX
+        } else {
+            (1u128 << host_bits) - 1
+        };
+        let lo = v & !mask & family.max();
+        (lo, lo | (mask & family.max()))
+    }
+
+    /// True when the address was written with host bits set (`10.0.0.1/8`).
+    pub fn has_host_bits(&self) -> bool {
+        addr_value(&self.addr).1 != self.bounds().0
+    }
+
+    /// The block in canonical form (host bits cleared).
+    pub fn network(&self) -> Cidr {
+        Cidr {
+            addr: value_to_ip(self.family(), self.bounds().0),
+            prefix: self.prefix,
+        }
+    }
+
+    /// True when `other` lies entirely inside this block.
+    pub fn contains_cidr(&self, other: &Cidr) -> bool {
+        let (a0, a1) = self.bounds();
+        let (b0, b1) = other.bounds();
+        self.family() == other.family() && a0 <= b0 && b1 <= a1
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+/// A set of addresses of both families.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct AddrSet {
+    v4: IntervalSet,
+    v6: IntervalSet,
+}
+
+impl AddrSet {
+    /// No address.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Every IPv4 and IPv6 address.
+    pub fn all() -> Self {
+        Self {
+            v4: IntervalSet::range(0, Family::V4.max()),
+            v6: IntervalSet::range(0, Family::V6.max()),
+        }
+    }
+
+    /// The addresses of one CIDR block.
+    pub fn cidr(c: &Cidr) -> Self {
+        let (lo, hi) = c.bounds();
+        let mut s = Self::none();
+        *s.family_mut(c.family()) = IntervalSet::range(lo, hi);
+        s
+    }
+
+    /// One address.
+    pub fn host(ip: &IpAddr) -> Self {
+        Self::cidr(&Cidr::host(*ip))
+    }
+
+    fn family_mut(&mut self, f: Family) -> &mut IntervalSet {
+        match f {
+            Family::V4 => &mut self.v4,
+            Family::V6 => &mut self.v6,
+        }
+    }
+
+    /// The addresses of one family.
+    pub fn of(&self, f: Family) -> &IntervalSet {
+        match f {
+            Family::V4 => &self.v4,
+            Family::V6 => &self.v6,
+        }
+    }
+
+    /// True when no address is in the set.
+    pub fn is_empty(&self) -> bool {
+        self.v4.is_empty() && self.v6.is_empty()
+    }
+
+    /// True when `ip` is in the set.
+    pub fn contains(&self, ip: &IpAddr) -> bool {
+        let (f, v) = addr_value(ip);
+        self.of(f).contains(v)
+    }
+
+    /// Set union.
+    pub fn union(&self, o: &Self) -> Self {
+        Self {
+            v4: self.v4.union(&o.v4),
+            v6: self.v6.union(&o.v6),
+        }
+    }
+
+    /// Set intersection.
+    pub fn intersect(&self, o: &Self) -> Self {
+        Self {
+            v4: self.v4.intersect(&o.v4),
+            v6: self.v6.intersect(&o.v6),
+        }
+    }
+
+    /// Set difference.
+    pub fn difference(&self, o: &Self) -> Self {
+        Self {
+            v4: self.v4.difference(&o.v4),
+            v6: self.v6.difference(&o.v6),
+        }
+    }
+
+    /// Some address in the set, IPv4 first: a witness for explanations.
+    pub fn sample(&self) -> Option<IpAddr> {
+        if let Some(v) = self.v4.first() {
+            return Some(value_to_ip(Family::V4, v));
+        }
+        self.v6.first().map(|v| value_to_ip(Family::V6, v))
+    }
+
+    /// The set as the fewest CIDR blocks that cover exactly it, IPv4 first.
+    pub fn to_cidrs(&self) -> Vec<Cidr> {
+        let mut out = Vec::new();
+        for family in [Family::V4, Family::V6] {
+            for &(lo, hi) in self.of(family).ranges() {
+                range_to_cidrs(family, lo, hi, &mut out);
+            }
+        }
+        out
+    }
+}
+
+/// Splits an inclusive range into the largest aligned power-of-two blocks.
+fn range_to_cidrs(family: Family, lo: u128, hi: u128, out: &mut Vec<Cidr>) {
+    let bits = u32::from(family.bits());
+    let mut cur = lo;
+    loop {
+        // Largest block aligned at `cur`: limited by cur's trailing zeros and by what fits.
+        let mut size_bits = if cur == 0 { bits } else { cur.trailing_zeros().min(bits) };
+        loop {
+            let last = if size_bits >= 128 {
+                u128::MAX
+            } else {
+                cur + ((1u128 << size_bits) - 1)
+            };
+            if last <= hi {
+                break;
+            }
+            size_bits -= 1;
+        }
+        let prefix = u8::try_from(bits - size_bits).unwrap_or(0);
+        out.push(Cidr {
+            addr: value_to_ip(family, cur),
+            prefix,
+        });
+        let span_last = if size_bits >= 128 {
+            u128::MAX
+        } else {
+            cur + ((1u128 << size_bits) - 1)
+        };
+        if span_last >= hi {
+            break;
+        }
+        cur = span_last + 1;
+    }
+}
+
+impl fmt::Display for AddrSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_empty() {
+            return f.write_str("no address");
+        }
+        let cidrs: Vec<String> = self.to_cidrs().iter().map(ToString::to_string).collect();
+        f.write_str(&cidrs.join(", "))
+    }
+}
+
+impl fmt::Debug for AddrSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(s: &str) -> Cidr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn except_leaves_the_expected_blocks() {
+        let s = AddrSet::cidr(&c("10.0.0.0/8")).difference(&AddrSet::cidr(&c("10.1.0.0/16")));
+        let got: Vec<String> = s.to_cidrs().iter().map(ToString::to_string).collect();
+        assert_eq!(got.first().map(String::as_str), Some("10.0.0.0/16"));
+        assert!(got.contains(&"10.128.0.0/9".to_string()));
+        assert!(!s.contains(&"10.1.2.3".parse().unwrap()));
+        assert!(s.contains(&"10.2.2.3".parse().unwrap()));
+    }
+
+    #[test]
+    fn whole_spaces_print_as_zero_prefixes() {
+        let got: Vec<String> = AddrSet::all().to_cidrs().iter().map(ToString::to_string).collect();
+        assert_eq!(got, vec!["0.0.0.0/0", "::/0"]);
+    }
+
+    #[test]
+    fn host_bits_are_detected_and_cleared() {
+        let x = c("10.0.0.1/8");
+        assert!(x.has_host_bits());
+        assert_eq!(x.network().to_string(), "10.0.0.0/8");
+        assert!(!c("10.0.0.0/8").has_host_bits());
+    }
+
+    #[test]
+    fn families_never_mix() {
+        let v4 = AddrSet::cidr(&c("0.0.0.0/0"));
+        assert!(!v4.contains(&"::1".parse().unwrap()));
+        assert!(!c("0.0.0.0/0").contains_cidr(&c("::/0")));
+    }
+
+    #[test]
+    fn bad_cidrs_are_refused() {
+        assert_eq!("10.0.0.0".parse::<Cidr>(), Err(CidrError::MissingPrefix));
+        assert_eq!("10.0.0.0/33".parse::<Cidr>(), Err(CidrError::BadPrefix));
+        assert_eq!("10.0.0.0/+8".parse::<Cidr>(), Err(CidrError::BadPrefix));
+        assert_eq!("10.0.0/8".parse::<Cidr>(), Err(CidrError::BadAddress));
+    }
+}

@@ -1,0 +1,11 @@
+//! The allow-set algebra: canonical sets of ports and addresses, on which the
+//! engine (`verify`) asks its questions. Every set here is canonical, so `==` is
+//! set equality.
+
+pub mod addr;
+pub mod interval;
+pub mod ports;
+
+pub use addr::{AddrSet, Cidr, Family};
+pub use interval::IntervalSet;
+pub use ports::{PortSet, Protocol};

@@ -1,0 +1,8 @@
+//! netpolc: compiles network intent into minimal Kubernetes NetworkPolicies and
+//! proves what they mean. See `ARCHITECTURE.md` for the map of modules.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod ir;
+pub mod model;
+pub mod verify;

@@ -1,0 +1,2 @@
+//! Questions asked of policies: reachability on a concrete cluster, queries,
+//! explanations.
