@@ -5,4 +5,5 @@
 
 pub mod ir;
 pub mod model;
+
 pub mod verify;

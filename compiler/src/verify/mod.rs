@@ -1,2 +1,10 @@
-//! Questions asked of policies: reachability on a concrete cluster, queries,
-//! explanations.
+//! Questions asked of policies on a concrete cluster: the connectivity map,
+//! single connections with their provenance, batch queries and explanations.
+
+pub mod connection;
+pub mod engine;
+pub mod reach;
+
+pub use connection::{Connection, ConnectionError, FamilyVerdict};
+pub use engine::{Endpoint, Engine, Options, RuleRef, SideVerdict};
+pub use reach::{OutsideReach, ReachMap};

@@ -1,0 +1,387 @@
+//! The whole connectivity map of a cluster, computed row by row so that the
+//! cost follows the number of (rule, matched peer) pairs rather than the
+//! number of workload pairs times the number of policies.
+//!
+//! For every isolated subject and direction, a sparse row maps each peer
+//! workload to the ports allowed (split by whether an ipBlock of one family
+//! matched); non-isolated sides are "open" and need no row. A pair's ports are
+//! then the intersection of the source's egress row and the destination's
+//! ingress row, per address family, as in [`Engine::connection`], which the
+//! tests hold this module to.
+
+use super::engine::{ipblock_addrs, Engine};
+use crate::ir::{AddrSet, Family, PortSet};
+use crate::model::{Direction, NamespaceScope, Peer, PolicyPort};
+use std::collections::{BTreeMap, HashMap};
+
+/// Ports allowed towards one peer, split by what matched it: a pod peer (any
+/// family) or an ipBlock over one family's address.
+#[derive(Clone, Debug, Default)]
+struct FamilyPorts {
+    any: PortSet,
+    v4: PortSet,
+    v6: PortSet,
+}
+
+impl FamilyPorts {
+    fn for_family(&self, f: Option<Family>) -> PortSet {
+        match f {
+            None => self.any.clone(),
+            Some(Family::V4) => self.any.union(&self.v4),
+            Some(Family::V6) => self.any.union(&self.v6),
+        }
+    }
+
+    fn slot(&mut self, f: Option<Family>) -> &mut PortSet {
+        match f {
+            None => &mut self.any,
+            Some(Family::V4) => &mut self.v4,
+            Some(Family::V6) => &mut self.v6,
+        }
+    }
+}
+
+/// One side of every pair: open (not isolated) or a sparse row.
+enum Side {
+    Open,
+    Row(HashMap<usize, FamilyPorts>),
+}
+
+/// A workload's reach towards (egress) or from (ingress) addresses outside the
+/// cluster: disjoint address sets, each with the ports allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutsideReach {
+    /// Index into [`crate::model::Cluster::workloads`].
+    pub workload: usize,
+    /// The direction.
+    pub direction: Direction,
+    /// Address sets and their ports, sorted by port set; no two share a port set.
+    pub allowed: Vec<(AddrSet, PortSet)>,
+}
+
+/// The connectivity map.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReachMap {
+    /// Port sets, interned: a connection names one by index.
+    pub port_sets: Vec<PortSet>,
+    /// (source workload, destination workload, index into `port_sets`), sorted;
+    /// only pairs with at least one allowed port.
+    pub connections: Vec<(usize, usize, usize)>,
+    /// Per workload, egress then ingress, towards / from outside addresses.
+    pub outside: Vec<OutsideReach>,
+}
+
+impl ReachMap {
+    /// The ports of a connection entry.
+    pub fn ports(&self, index: usize) -> &PortSet {
+        static NONE: std::sync::OnceLock<PortSet> = std::sync::OnceLock::new();
+        self.port_sets
+            .get(index)
+            .unwrap_or_else(|| NONE.get_or_init(PortSet::none))
+    }
+}
+
+impl<'c> Engine<'c> {
+    /// Computes the whole connectivity map.
+    pub fn reach_map(&self) -> ReachMap {
+        let cluster = self.cluster();
+        let n = cluster.workloads.len();
+        let mut by_ns: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, w) in cluster.workloads.iter().enumerate() {
+            by_ns.entry(w.namespace.as_str()).or_default().push(i);
+        }
+        let matcher = PeerMatcher {
+            engine: self,
+            by_ns: &by_ns,
+        };
+        let egress: Vec<Side> = (0..n)
+            .map(|w| self.row(&matcher, Direction::Egress, w))
+            .collect();
+        let ingress: Vec<Side> = (0..n)
+            .map(|w| self.row(&matcher, Direction::Ingress, w))
+            .collect();
+
+        let fams: Vec<(bool, bool)> = cluster
+            .workloads
+            .iter()
+            .map(|w| {
+                (
+                    w.ips.iter().any(|ip| Family::of(ip) == Family::V4),
+                    w.ips.iter().any(|ip| Family::of(ip) == Family::V6),
+                )
+            })
+            .collect();
+
+        let mut interner: HashMap<PortSet, usize> = HashMap::new();
+        let mut port_sets = Vec::new();
+        let mut intern = |ps: PortSet| -> usize {
+            if let Some(&i) = interner.get(&ps) {
+                return i;
+            }
+            port_sets.push(ps.clone());
+            interner.insert(ps, port_sets.len() - 1);
+            port_sets.len() - 1
+        };
+        let all = intern(PortSet::all());
+        let mut connections = Vec::new();
+        for s in 0..n {
+            for d in 0..n {
+                if s == d && cluster.workloads[s].single_pod {
+                    connections.push((s, d, all));
+                    continue;
+                }
+                let e = match &egress[s] {
+                    Side::Open => None,
+                    Side::Row(r) => match r.get(&d) {
+                        Some(fp) => Some(fp),
+                        None => continue,
+                    },
+                };
+                let i = match &ingress[d] {
+                    Side::Open => None,
+                    Side::Row(r) => match r.get(&s) {
+                        Some(fp) => Some(fp),
+                        None => continue,
+                    },
+                };
+                if e.is_none() && i.is_none() {
+                    connections.push((s, d, all));
+                    continue;
+                }
+                let mut allowed = PortSet::none();
+                for f in pair_families(fams[s], fams[d]) {
+                    let ep = e.map_or_else(PortSet::all, |x| x.for_family(f));
+                    let ip = i.map_or_else(PortSet::all, |x| x.for_family(f));
+                    allowed = allowed.union(&ep.intersect(&ip));
+                }
+                if !allowed.is_empty() {
+                    connections.push((s, d, intern(allowed)));
+                }
+            }
+        }
+
+        let mut outside = Vec::new();
+        for w in 0..n {
+            for direction in [Direction::Egress, Direction::Ingress] {
+                outside.push(OutsideReach {
+                    workload: w,
+                    direction,
+                    allowed: self.outside_reach(direction, w),
+                });
+            }
+        }
+        ReachMap {
+            port_sets,
+            connections,
+            outside,
+        }
+    }
+
+    /// The sparse row of one subject in one direction.
+    fn row(&self, matcher: &PeerMatcher<'_, '_>, direction: Direction, subject: usize) -> Side {
+        let selecting = self.selecting(direction, subject);
+        if selecting.is_empty() {
+            return Side::Open;
+        }
+        let cluster = self.cluster();
+        let mut row: HashMap<usize, FamilyPorts> = HashMap::new();
+        for &pi in selecting {
+            let Some(policy) = cluster.policies.get(pi) else {
+                continue;
+            };
+            for rule in policy.rules(direction) {
+                // Named ports resolve on the destination: the peer for egress,
+                // the subject itself for ingress.
+                let ports_towards = |other: usize| -> PortSet {
+                    let dst = match direction {
+                        Direction::Egress => other,
+                        Direction::Ingress => subject,
+                    };
+                    resolve_ports(rule.ports.as_deref(), &cluster.workloads[dst].ports)
+                };
+                let mut add = |other: usize, f: Option<Family>| {
+                    let ps = ports_towards(other);
+                    if !ps.is_empty() {
+                        let slot = row.entry(other).or_default().slot(f);
+                        *slot = slot.union(&ps);
+                    }
+                };
+                match &rule.peers {
+                    None => (0..cluster.workloads.len()).for_each(|o| add(o, None)),
+                    Some(peers) => {
+                        for peer in peers {
+                            matcher.for_each_match(policy, peer, &mut add);
+                        }
+                    }
+                }
+            }
+        }
+        Side::Row(row)
+    }
+
+    /// What a workload may reach outside the cluster (egress) or be reached
+    /// from (ingress), grouped by port set.
+    fn outside_reach(&self, direction: Direction, w: usize) -> Vec<(AddrSet, PortSet)> {
+        let cluster = self.cluster();
+        let selecting = self.selecting(direction, w);
+        if selecting.is_empty() {
+            return vec![(AddrSet::all(), PortSet::all())];
+        }
+        // An outside address has no named ports; ingress ports resolve on w.
+        let no_ports = Vec::new();
+        let dst_ports = match direction {
+            Direction::Egress => &no_ports,
+            Direction::Ingress => &cluster.workloads[w].ports,
+        };
+        let mut boxes: Vec<(AddrSet, PortSet)> = Vec::new();
+        for &pi in selecting {
+            let Some(policy) = cluster.policies.get(pi) else {
+                continue;
+            };
+            for rule in policy.rules(direction) {
+                let ports = resolve_ports(rule.ports.as_deref(), dst_ports);
+                if ports.is_empty() {
+                    continue;
+                }
+                match &rule.peers {
+                    None => boxes.push((AddrSet::all(), ports)),
+                    Some(peers) => {
+                        for peer in peers {
+                            let addrs = ipblock_addrs(peer);
+                            if !addrs.is_empty() {
+                                boxes.push((addrs, ports.clone()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        group_by_ports(boxes)
+    }
+}
+
+/// Families a pod pair may talk over, as in [`Engine::families`].
+fn pair_families(a: (bool, bool), b: (bool, bool)) -> Vec<Option<Family>> {
+    let known = |x: (bool, bool)| x.0 || x.1;
+    let pick = |x: (bool, bool)| {
+        let mut v = Vec::new();
+        if x.0 {
+            v.push(Some(Family::V4));
+        }
+        if x.1 {
+            v.push(Some(Family::V6));
+        }
+        v
+    };
+    let v = match (known(a), known(b)) {
+        (false, false) => Vec::new(),
+        (true, false) => pick(a),
+        (false, true) => pick(b),
+        (true, true) => pick((a.0 && b.0, a.1 && b.1)),
+    };
+    if v.is_empty() {
+        vec![None]
+    } else {
+        v
+    }
+}
+
+/// The ports of a rule's `ports` list on a destination with these container ports.
+fn resolve_ports(ports: Option<&[PolicyPort]>, dst: &[crate::model::ContainerPort]) -> PortSet {
+    match ports {
+        None => PortSet::all(),
+        Some(list) => list
+            .iter()
+            .fold(PortSet::none(), |acc, pp| acc.union(&pp.resolve(dst))),
+    }
+}
+
+/// Makes address sets disjoint, then merges those with equal ports, so the
+/// result is canonical: one entry per distinct port set.
+fn group_by_ports(boxes: Vec<(AddrSet, PortSet)>) -> Vec<(AddrSet, PortSet)> {
+    let mut disjoint: Vec<(AddrSet, PortSet)> = Vec::new();
+    for (addrs, ports) in boxes {
+        let mut rest = addrs;
+        let mut next = Vec::with_capacity(disjoint.len() + 2);
+        for (a, p) in disjoint {
+            let both = a.intersect(&rest);
+            if both.is_empty() {
+                next.push((a, p));
+                continue;
+            }
+            let only_old = a.difference(&rest);
+            if !only_old.is_empty() {
+                next.push((only_old, p.clone()));
+            }
+            next.push((both, p.union(&ports)));
+            rest = rest.difference(&a);
+        }
+        if !rest.is_empty() {
+            next.push((rest, ports));
+        }
+        disjoint = next;
+    }
+    let mut grouped: BTreeMap<PortSet, AddrSet> = BTreeMap::new();
+    for (a, p) in disjoint {
+        let slot = grouped.entry(p).or_default();
+        *slot = slot.union(&a);
+    }
+    grouped.into_iter().map(|(p, a)| (a, p)).collect()
+}
+
+/// Finds the workloads a peer matches, using the namespace index.
+struct PeerMatcher<'e, 'c> {
+    engine: &'e Engine<'c>,
+    by_ns: &'e BTreeMap<&'c str, Vec<usize>>,
+}
+
+impl PeerMatcher<'_, '_> {
+    fn for_each_match(
+        &self,
+        policy: &crate::model::NetworkPolicy,
+        peer: &Peer,
+        f: &mut impl FnMut(usize, Option<Family>),
+    ) {
+        let cluster = self.engine.cluster();
+        match peer {
+            Peer::Pods { namespaces, .. } => {
+                let candidates: Vec<usize> = match namespaces {
+                    NamespaceScope::PolicyNamespace => self
+                        .by_ns
+                        .get(policy.namespace.as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                    NamespaceScope::Matching(sel) => self
+                        .by_ns
+                        .iter()
+                        .filter(|(ns, _)| {
+                            cluster
+                                .namespaces
+                                .get(**ns)
+                                .is_some_and(|n| sel.matches(&n.labels))
+                        })
+                        .flat_map(|(_, ws)| ws.iter().copied())
+                        .collect(),
+                };
+                for w in candidates {
+                    if self.engine.peer_matches_workload(policy, peer, w, None) {
+                        f(w, None);
+                    }
+                }
+            }
+            Peer::IpBlock { .. } => {
+                if !self.engine.options().ipblock_matches_pods {
+                    return;
+                }
+                let block = ipblock_addrs(peer);
+                for (w, wl) in cluster.workloads.iter().enumerate() {
+                    for fam in [Family::V4, Family::V6] {
+                        if wl.ips.iter().any(|ip| Family::of(ip) == fam && block.contains(ip)) {
+                            f(w, Some(fam));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
