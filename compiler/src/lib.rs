@@ -3,7 +3,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod ir;
 pub mod model;
 
 pub mod verify;
+pub mod report;

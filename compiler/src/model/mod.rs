@@ -5,9 +5,11 @@
 //! API server's validation rules, so the engine never sees an object a real
 //! cluster would have refused.
 
+pub mod load;
 pub mod selector;
 
 use crate::ir::{Cidr, PortSet, Protocol};
+pub use load::{load, LoadError, Source};
 pub use selector::{LabelSelector, Labels, Operator, Requirement};
 use std::collections::BTreeMap;
 use std::net::IpAddr;

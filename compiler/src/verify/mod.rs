@@ -3,8 +3,11 @@
 
 pub mod connection;
 pub mod engine;
+pub mod explain;
+pub mod query;
 pub mod reach;
 
 pub use connection::{Connection, ConnectionError, FamilyVerdict};
 pub use engine::{Endpoint, Engine, Options, RuleRef, SideVerdict};
 pub use reach::{OutsideReach, ReachMap};
+pub use query::{Answer, Resolved};

@@ -1,0 +1,73 @@
+//! `netpolc explain`: one connection, allowed or denied, and why.
+
+use super::{load_cluster, print_out, CliError, EngineArgs};
+use crate::ir::Protocol;
+use crate::verify::Engine;
+use std::path::PathBuf;
+
+/// Arguments of `netpolc explain`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    netpolc explain manifests/ shop/web shop/db tcp/5432\n  \
+    netpolc explain manifests/ shop/web 8.8.8.8 udp/53\n\n\
+    SRC and DST are namespace/name (a Pod, a controller such as a Deployment, or a Pod it owns)\n\
+    or an IP address. The exit code is 0 whether the connection is allowed or denied.")]
+pub struct ExplainArgs {
+    /// Manifest files or directories, then SRC, DST and PROTO/PORT (such as `tcp/5432`;
+    /// a bare number means TCP).
+    #[arg(required = true, num_args = 4.., value_name = "PATH... SRC DST PROTO/PORT")]
+    args: Vec<String>,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+/// Runs `explain`.
+pub fn run(args: &ExplainArgs) -> Result<u8, CliError> {
+    let n = args.args.len();
+    let (paths, rest) = args.args.split_at(n.saturating_sub(3));
+    let [src, dst, port] = rest else {
+        return Err(CliError::bad("usage: netpolc explain PATH... SRC DST PROTO/PORT"));
+    };
+    let (protocol, port) = parse_proto_port(port).map_err(CliError::bad)?;
+    let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    let cluster = load_cluster(&paths)?;
+    let engine = Engine::new(&cluster, args.engine.options());
+    let src = engine.resolve(src).map_err(|e| CliError::bad(format!("SRC: {e}")))?;
+    let dst = engine.resolve(dst).map_err(|e| CliError::bad(format!("DST: {e}")))?;
+    let answer = engine.answer(src, dst, protocol, port).map_err(CliError::bad)?;
+    print_out(&engine.explain(&answer, protocol, port))?;
+    Ok(super::exit::OK)
+}
+
+/// `tcp/5432`, `UDP/53`, `sctp/9`, or `5432` (TCP).
+fn parse_proto_port(s: &str) -> Result<(Protocol, u16), String> {
+    let (proto, port) = match s.split_once('/') {
+        Some((p, n)) => (
+            Protocol::from_any_case(p)
+                .ok_or_else(|| format!("unknown protocol `{p}` in `{s}`: use tcp, udp or sctp"))?,
+            n,
+        ),
+        None => (Protocol::Tcp, s),
+    };
+    let port: u16 = port
+        .parse()
+        .ok()
+        .filter(|p| *p >= 1)
+        .ok_or_else(|| format!("`{port}` is not a port number between 1 and 65535"))?;
+    Ok((proto, port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proto_port_forms() {
+        assert_eq!(parse_proto_port("tcp/5432"), Ok((Protocol::Tcp, 5432)));
+        assert_eq!(parse_proto_port("UDP/53"), Ok((Protocol::Udp, 53)));
+        assert_eq!(parse_proto_port("80"), Ok((Protocol::Tcp, 80)));
+        assert!(parse_proto_port("tcp/0").is_err());
+        assert!(parse_proto_port("icmp/1").is_err());
+        assert!(parse_proto_port("tcp/70000").is_err());
+    }
+}

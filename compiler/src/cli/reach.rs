@@ -1,0 +1,153 @@
+//! `netpolc reach`: the connectivity map, or answers to a batch of questions.
+
+use super::{load_cluster, print_out, CliError, EngineArgs};
+use crate::ir::Protocol;
+use crate::report;
+use crate::verify::Engine;
+use serde_json::{Map, Value};
+use std::path::PathBuf;
+
+/// How `reach` prints.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// JSON for tools (the schema is in the README).
+    Json,
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart, for Markdown.
+    Mermaid,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Dot => "dot",
+            Format::Mermaid => "mermaid",
+        }
+    }
+}
+
+/// Arguments of `netpolc reach`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    netpolc reach manifests/\n  \
+    netpolc reach cluster.yaml -o mermaid > map.md\n  \
+    netpolc reach manifests/ --query questions.json\n\n\
+    A query file is a JSON array of {\"src\", \"dst\", \"protocol\", \"port\"}; src and dst are\n\
+    namespace/name (a Pod, a controller such as a Deployment, or a Pod it owns) or an IP address.\n\
+    The answer is the same array with \"allowed\" and \"reason\" added to each element.")]
+pub struct ReachArgs {
+    /// Manifest files or directories (read recursively: *.yaml, *.yml, *.json); `-` reads stdin.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format: `table` for people, `json` for tools, `dot` or `mermaid` for pictures.
+    /// With --query: `json` (default) or `table`.
+    #[arg(short, long, value_enum)]
+    output: Option<Format>,
+    /// Answer the questions in this JSON file instead of printing the whole map.
+    #[arg(long, value_name = "FILE")]
+    query: Option<PathBuf>,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+/// Runs `reach`.
+pub fn run(args: &ReachArgs) -> Result<u8, CliError> {
+    let cluster = load_cluster(&args.paths)?;
+    let engine = Engine::new(&cluster, args.engine.options());
+    if let Some(file) = &args.query {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| CliError::bad(format!("cannot read query file `{}`: {e}", file.display())))?;
+        let answers = answer_queries(&engine, &text)
+            .map_err(|e| CliError::bad(format!("{}: {e}", file.display())))?;
+        let out = match args.output.unwrap_or(Format::Json) {
+            Format::Json => pretty_json(&Value::Array(answers))?,
+            Format::Table => report::query_table(&answers),
+            other => {
+                return Err(CliError::bad(format!(
+                    "--query answers print as `json` or `table`, not `{}`",
+                    other.name()
+                )))
+            }
+        };
+        print_out(&out)?;
+        return Ok(super::exit::OK);
+    }
+    let map = engine.reach_map();
+    let out = match args.output.unwrap_or(Format::Table) {
+        Format::Table => report::table(&cluster, &map),
+        Format::Json => pretty_json(&report::json(&cluster, &map))?,
+        Format::Dot => report::dot(&cluster, &map),
+        Format::Mermaid => report::mermaid(&cluster, &map),
+    };
+    print_out(&out)?;
+    Ok(super::exit::OK)
+}
+
+fn pretty_json(v: &Value) -> Result<String, CliError> {
+    serde_json::to_string_pretty(v)
+        .map(|s| s + "\n")
+        .map_err(|e| CliError::Internal(format!("cannot serialise JSON: {e}")))
+}
+
+/// Answers every question of a query file, keeping each element's fields and
+/// adding `allowed` and `reason`.
+pub fn answer_queries(engine: &Engine<'_>, text: &str) -> Result<Vec<Value>, String> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let Value::Array(items) = value else {
+        return Err("a query file is a JSON array of {\"src\", \"dst\", \"protocol\", \"port\"}".into());
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let Value::Object(mut obj) = item else {
+            return Err(format!("element {i}: expected an object with src, dst, protocol and port"));
+        };
+        let (src, dst, protocol, port) =
+            parse_question(&obj).map_err(|e| format!("element {i}: {e}"))?;
+        let src = engine.resolve(&src).map_err(|e| format!("element {i}: src: {e}"))?;
+        let dst = engine.resolve(&dst).map_err(|e| format!("element {i}: dst: {e}"))?;
+        let answer = engine
+            .answer(src, dst, protocol, port)
+            .map_err(|e| format!("element {i}: {e}"))?;
+        obj.insert("allowed".into(), Value::Bool(answer.allowed));
+        obj.insert("reason".into(), Value::String(answer.reason));
+        out.push(Value::Object(obj));
+    }
+    Ok(out)
+}
+
+fn parse_question(obj: &Map<String, Value>) -> Result<(String, String, Protocol, u16), String> {
+    let text = |k: &str| -> Result<String, String> {
+        match obj.get(k) {
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(_) => Err(format!("`{k}` must be a string")),
+            None => Err(format!("missing `{k}`")),
+        }
+    };
+    let protocol = match obj.get("protocol") {
+        None => Protocol::Tcp,
+        Some(Value::String(s)) => Protocol::from_any_case(s)
+            .ok_or_else(|| format!("unknown protocol `{s}`: use TCP, UDP or SCTP"))?,
+        Some(_) => return Err("`protocol` must be a string: TCP, UDP or SCTP".into()),
+    };
+    let port = match obj.get("port") {
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .and_then(|n| u16::try_from(n).ok())
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| format!("port `{n}` is not between 1 and 65535"))?,
+        Some(_) => return Err("`port` must be a number between 1 and 65535".into()),
+        None => return Err("missing `port`".into()),
+    };
+    for k in obj.keys() {
+        if !["src", "dst", "protocol", "port", "allowed", "reason"].contains(&k.as_str()) {
+            return Err(format!("unknown field `{k}`: expected src, dst, protocol and port"));
+        }
+    }
+    Ok((text("src")?, text("dst")?, protocol, port))
+}

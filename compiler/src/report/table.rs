@@ -1,0 +1,96 @@
+//! Aligned plain-text tables.
+
+use crate::model::{Cluster, Direction};
+use crate::verify::ReachMap;
+use serde_json::Value;
+
+/// Formats rows as columns separated by two spaces, the last column unpadded.
+fn columns(rows: &[Vec<String>]) -> String {
+    let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; ncol];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            if i + 1 == r.len() {
+                line.push_str(c);
+            } else {
+                line.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The map as two tables: workload pairs, then addresses outside the cluster.
+pub fn table(cluster: &Cluster, map: &ReachMap) -> String {
+    let id = |w: usize| cluster.workloads.get(w).map(|w| w.id()).unwrap_or_default();
+    let mut out = format!(
+        "{} workloads, {} namespaces, {} NetworkPolicies; {} allowed connections between workloads\n\n",
+        cluster.workloads.len(),
+        cluster.namespaces.len(),
+        cluster.policies.len(),
+        map.connections.len()
+    );
+    let mut rows = vec![vec!["SOURCE".to_string(), "DESTINATION".into(), "PORTS".into()]];
+    for &(s, d, p) in &map.connections {
+        rows.push(vec![id(s), id(d), map.ports(p).to_string()]);
+    }
+    out.push_str(&columns(&rows));
+    out.push('\n');
+    let mut rows = vec![vec![
+        "WORKLOAD".to_string(),
+        "DIRECTION".into(),
+        "ADDRESSES OUTSIDE THE CLUSTER".into(),
+        "PORTS".into(),
+    ]];
+    for o in &map.outside {
+        let dir = match o.direction {
+            Direction::Egress => "egress to",
+            Direction::Ingress => "ingress from",
+        };
+        if o.allowed.is_empty() {
+            rows.push(vec![id(o.workload), dir.into(), "none".into(), String::new()]);
+        }
+        for (addrs, ports) in &o.allowed {
+            rows.push(vec![id(o.workload), dir.into(), addrs.to_string(), ports.to_string()]);
+        }
+    }
+    out.push_str(&columns(&rows));
+    out
+}
+
+/// Query answers as a table.
+pub fn query_table(answers: &[Value]) -> String {
+    let field = |v: &Value, k: &str| match v.get(k) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => if *b { "allowed" } else { "denied" }.to_string(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let mut rows = vec![vec![
+        "SOURCE".to_string(),
+        "DESTINATION".into(),
+        "PORT".into(),
+        "VERDICT".into(),
+        "REASON".into(),
+    ]];
+    for a in answers {
+        let proto = a.get("protocol").and_then(Value::as_str).unwrap_or("TCP").to_uppercase();
+        rows.push(vec![
+            field(a, "src"),
+            field(a, "dst"),
+            format!("{proto} {}", field(a, "port")),
+            field(a, "allowed"),
+            field(a, "reason"),
+        ]);
+    }
+    columns(&rows)
+}
