@@ -1,0 +1,231 @@
+//! The `netpolc` binary as users meet it: exit codes, output formats,
+//! determinism, explanations and error messages, on the shipped example.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+const SHOP: &str = "../examples/manifests/shop.yaml";
+
+fn netpolc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_netpolc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the netpolc binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn temp_file(name: &str, content: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("netpolc-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, content).expect("temp file");
+    path
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    assert_eq!(netpolc(&[]).status.code(), Some(2));
+    assert_eq!(netpolc(&["reach"]).status.code(), Some(2));
+    assert_eq!(netpolc(&["frobnicate"]).status.code(), Some(2));
+    let help = netpolc(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("Exit codes"));
+}
+
+#[test]
+fn a_missing_path_is_bad_input() {
+    let o = netpolc(&["reach", "no/such/dir"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no/such/dir"), "{}", stderr(&o));
+}
+
+#[test]
+fn table_lists_allowed_pairs_and_outside_reach() {
+    let o = netpolc(&["reach", SHOP]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let row = |a: &str, b: &str| {
+        out.lines()
+            .find(|l| {
+                let cols: Vec<&str> = l.split_whitespace().collect();
+                cols.first() == Some(&a) && cols.get(1) == Some(&b)
+            })
+            .map(|l| l.split_whitespace().skip(2).collect::<Vec<_>>().join(" "))
+    };
+    // api -> db: egress rule on 5432 and db's ingress on its named port `postgres` (5432).
+    assert_eq!(row("shop/api", "shop/db").as_deref(), Some("TCP 5432"));
+    // web -> api on api's named port http (9000).
+    assert_eq!(row("shop/web", "shop/api").as_deref(), Some("TCP 9000"));
+    // DNS: egress to kube-dns on 53, and coredns is not isolated.
+    assert_eq!(
+        row("shop/db", "kube-system/coredns").as_deref(),
+        Some("TCP 53; UDP 53")
+    );
+    // web may not reach db directly.
+    assert_eq!(row("shop/web", "shop/db"), None);
+    // The API reaches public addresses on 443 only.
+    assert!(
+        out.contains("shop/api") && out.contains("egress to"),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("shop/api")
+            && l.contains("egress to")
+            && l.contains("TCP 443")
+            && l.contains("8.0.0.0/7")),
+        "{out}"
+    );
+}
+
+#[test]
+fn every_format_is_deterministic() {
+    for format in ["table", "json", "dot", "mermaid"] {
+        let a = netpolc(&["reach", SHOP, "-o", format]);
+        let b = netpolc(&["reach", SHOP, "-o", format]);
+        assert_eq!(a.status.code(), Some(0), "{format}: {}", stderr(&a));
+        assert_eq!(a.stdout, b.stdout, "{format} output differs between runs");
+    }
+    let dot = stdout(&netpolc(&["reach", SHOP, "-o", "dot"]));
+    assert!(dot.starts_with("digraph netpolc {") && dot.trim_end().ends_with('}'));
+    let mermaid = stdout(&netpolc(&["reach", SHOP, "-o", "mermaid"]));
+    assert!(mermaid.starts_with("flowchart LR"));
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let o = netpolc(&["reach", SHOP, "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["workloads"].as_array().map(Vec::len), Some(4));
+    let conn = v["connections"]
+        .as_array()
+        .and_then(|cs| {
+            cs.iter()
+                .find(|c| c["src"] == "shop/api" && c["dst"] == "shop/db")
+        })
+        .expect("api -> db");
+    assert_eq!(
+        conn["ports"],
+        serde_json::json!([{"protocol": "TCP", "start": 5432, "end": 5432}])
+    );
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let yaml =
+        std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SHOP)).expect("example");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_netpolc"))
+        .args(["reach", "-", "-o", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&yaml)
+        .expect("write");
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.stdout, netpolc(&["reach", SHOP, "-o", "json"]).stdout);
+}
+
+#[test]
+fn explain_names_the_isolating_policies_and_the_allowing_rule() {
+    let denied = netpolc(&["explain", SHOP, "shop/web", "shop/db", "tcp/5432"]);
+    assert_eq!(denied.status.code(), Some(0));
+    let text = stdout(&denied);
+    assert!(
+        text.starts_with("DENIED: shop/web -> shop/db on TCP 5432"),
+        "{text}"
+    );
+    assert!(text.contains("shop/default-deny"), "{text}");
+    assert!(
+        text.contains("no rule of these policies allows TCP 5432"),
+        "{text}"
+    );
+
+    let allowed = netpolc(&["explain", SHOP, "shop/api", "shop/db", "tcp/5432"]);
+    let text = stdout(&allowed);
+    assert!(text.starts_with("ALLOWED"), "{text}");
+    assert!(text.contains("shop/api spec.egress[0]"), "{text}");
+    assert!(text.contains("shop/db spec.ingress[0]"), "{text}");
+
+    let outside = netpolc(&["explain", SHOP, "shop/api", "203.0.113.7", "tcp/443"]);
+    assert!(
+        stdout(&outside).starts_with("ALLOWED"),
+        "{}",
+        stdout(&outside)
+    );
+    let private = netpolc(&["explain", SHOP, "shop/api", "10.1.2.3", "tcp/443"]);
+    assert!(
+        stdout(&private).starts_with("DENIED"),
+        "{}",
+        stdout(&private)
+    );
+}
+
+#[test]
+fn queries_answer_in_order_and_unknown_names_suggest() {
+    let q = temp_file(
+        "q.json",
+        r#"[{"src": "shop/api", "dst": "shop/db", "protocol": "TCP", "port": 5432},
+            {"src": "shop/web", "dst": "shop/db", "protocol": "tcp", "port": 5432},
+            {"src": "shop/db", "dst": "kube-system/coredns", "protocol": "UDP", "port": 53}]"#,
+    );
+    let o = netpolc(&["reach", SHOP, "--query", q.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let allowed: Vec<bool> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|a| a["allowed"].as_bool().expect("bool"))
+        .collect();
+    assert_eq!(allowed, [true, false, true]);
+    assert_eq!(v[1]["protocol"], "tcp", "input fields are kept as given");
+    assert!(v[1]["reason"]
+        .as_str()
+        .is_some_and(|r| r.starts_with("denied")));
+
+    let bad = temp_file(
+        "bad.json",
+        r#"[{"src": "shop/wbe", "dst": "shop/db", "protocol": "TCP", "port": 1}]"#,
+    );
+    let o = netpolc(&["reach", SHOP, "--query", bad.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean `web`"), "{}", stderr(&o));
+
+    let not_json = temp_file("nj.json", "{");
+    let o = netpolc(&[
+        "reach",
+        SHOP,
+        "--query",
+        not_json.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn invalid_policies_are_bad_input_with_file_document_and_path() {
+    let bad = temp_file(
+        "bad.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x, namespace: a}\nspec:\n  podSelector: {}\n  ingress:\n    - ports:\n        - port: 70000\n",
+    );
+    let o = netpolc(&["reach", bad.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.yaml") && err.contains("spec.ingress[0].ports[0].port"),
+        "{err}"
+    );
+}
