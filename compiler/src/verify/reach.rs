@@ -41,6 +41,9 @@ impl FamilyPorts {
     }
 }
 
+/// Matched peers per (policy, direction, rule).
+type RuleMatches = HashMap<(usize, Direction, usize), Vec<(usize, Option<Family>)>>;
+
 /// One side of every pair: open (not isolated) or a sparse row.
 enum Side {
     Open,
@@ -94,11 +97,12 @@ impl<'c> Engine<'c> {
             engine: self,
             by_ns: &by_ns,
         };
+        let matches = self.rule_matches(&matcher);
         let egress: Vec<Side> = (0..n)
-            .map(|w| self.row(&matcher, Direction::Egress, w))
+            .map(|w| self.row(&matches, Direction::Egress, w))
             .collect();
         let ingress: Vec<Side> = (0..n)
-            .map(|w| self.row(&matcher, Direction::Ingress, w))
+            .map(|w| self.row(&matches, Direction::Ingress, w))
             .collect();
 
         let fams: Vec<(bool, bool)> = cluster
@@ -177,8 +181,44 @@ impl<'c> Engine<'c> {
         }
     }
 
+    /// For every rule of every policy that selects some workload: the workloads
+    /// its peers match (with the family when an ipBlock matched), computed once
+    /// and shared by every workload the policy selects.
+    fn rule_matches(&self, matcher: &PeerMatcher<'_, '_>) -> RuleMatches {
+        let cluster = self.cluster();
+        let mut used = vec![false; cluster.policies.len()];
+        for d in [Direction::Ingress, Direction::Egress] {
+            for w in 0..cluster.workloads.len() {
+                for &p in self.selecting(d, w) {
+                    used[p] = true;
+                }
+            }
+        }
+        let mut out = RuleMatches::new();
+        for (pi, policy) in cluster.policies.iter().enumerate() {
+            if !used[pi] {
+                continue;
+            }
+            for d in [Direction::Ingress, Direction::Egress] {
+                for (ri, rule) in policy.rules(d).iter().enumerate() {
+                    let mut found = Vec::new();
+                    match &rule.peers {
+                        None => found.extend((0..cluster.workloads.len()).map(|o| (o, None))),
+                        Some(peers) => {
+                            for peer in peers {
+                                matcher.for_each_match(policy, peer, &mut |o, f| found.push((o, f)));
+                            }
+                        }
+                    }
+                    out.insert((pi, d, ri), found);
+                }
+            }
+        }
+        out
+    }
+
     /// The sparse row of one subject in one direction.
-    fn row(&self, matcher: &PeerMatcher<'_, '_>, direction: Direction, subject: usize) -> Side {
+    fn row(&self, matches: &RuleMatches, direction: Direction, subject: usize) -> Side {
         let selecting = self.selecting(direction, subject);
         if selecting.is_empty() {
             return Side::Open;
@@ -189,7 +229,7 @@ impl<'c> Engine<'c> {
             let Some(policy) = cluster.policies.get(pi) else {
                 continue;
             };
-            for rule in policy.rules(direction) {
+            for (ri, rule) in policy.rules(direction).iter().enumerate() {
                 // Named ports resolve on the destination: the peer for egress,
                 // the subject itself for ingress.
                 let ports_towards = |other: usize| -> PortSet {
@@ -199,19 +239,14 @@ impl<'c> Engine<'c> {
                     };
                     resolve_ports(rule.ports.as_deref(), &cluster.workloads[dst].ports)
                 };
-                let mut add = |other: usize, f: Option<Family>| {
+                let Some(found) = matches.get(&(pi, direction, ri)) else {
+                    continue;
+                };
+                for &(other, f) in found {
                     let ps = ports_towards(other);
                     if !ps.is_empty() {
                         let slot = row.entry(other).or_default().slot(f);
                         *slot = slot.union(&ps);
-                    }
-                };
-                match &rule.peers {
-                    None => (0..cluster.workloads.len()).for_each(|o| add(o, None)),
-                    Some(peers) => {
-                        for peer in peers {
-                            matcher.for_each_match(policy, peer, &mut add);
-                        }
                     }
                 }
             }
