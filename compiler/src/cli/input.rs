@@ -1,15 +1,175 @@
-//! PLACEHOLDER owned by the loader work: replaced by the real input reader.
+//! Reading the PATH arguments into [`Source`]s: the only place the loader's input
+//! touches the file system (the library itself takes bytes).
 
 use crate::model::load::Source;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
-/// Reads PATHs into sources.
-pub fn read_sources(paths: &[std::path::PathBuf]) -> Result<Vec<Source>, String> {
-    paths
-        .iter()
-        .map(|p| {
-            std::fs::read(p)
-                .map(|bytes| Source { name: p.display().to_string(), bytes })
-                .map_err(|e| format!("{}: {e}", p.display()))
-        })
-        .collect()
+/// The file name endings read from directories.
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+
+/// Directories nested deeper than this are refused (a symlink loop, most likely).
+const MAX_DEPTH: usize = 64;
+
+/// Reads PATHs: a file; a directory recursively (files ending .yaml, .yml, .json; sorted by
+/// path so the order is deterministic; hidden dirs like .git skipped); "-" = stdin (at
+/// most once).
+pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
+    // Checked before reading anything, so a refused command line never waits on stdin.
+    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err("`-` (standard input) may be given only once".to_string());
+    }
+    let mut sources = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            // One byte over the loader's limit is enough for it to refuse the input,
+            // without reading an endless stream into memory.
+            let limit = u64::try_from(MAX_READ).unwrap_or(u64::MAX);
+            std::io::stdin()
+                .lock()
+                .take(limit)
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("-: cannot read standard input: {e}"))?;
+            sources.push(Source {
+                name: "-".to_string(),
+                bytes,
+            });
+            continue;
+        }
+        let meta =
+            std::fs::metadata(path).map_err(|e| format!("{}: {}", path.display(), describe(&e)))?;
+        if meta.is_dir() {
+            let mut files = Vec::new();
+            collect(path, 0, &mut files)?;
+            files.sort();
+            if files.is_empty() {
+                return Err(format!(
+                    "{}: no .yaml, .yml or .json file in this directory",
+                    path.display()
+                ));
+            }
+            for f in files {
+                sources.push(read_file(&f)?);
+            }
+        } else {
+            sources.push(read_file(path)?);
+        }
+    }
+    Ok(sources)
+}
+
+/// The loader refuses sources over 64 MiB; read at most one byte more.
+const MAX_READ: usize = crate::model::load::MAX_SOURCE_BYTES + 1;
+
+fn read_file(path: &Path) -> Result<Source, String> {
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("{}: {}", path.display(), describe(&e)))?;
+    let mut bytes = Vec::new();
+    let limit = u64::try_from(MAX_READ).unwrap_or(u64::MAX);
+    file.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {}", path.display(), describe(&e)))?;
+    Ok(Source {
+        name: path.display().to_string(),
+        bytes,
+    })
+}
+
+/// The directory's manifest files, recursively; hidden entries (`.git`, `.github`) are
+/// skipped.
+fn collect(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!("{}: directories nested too deeply", dir.display()));
+    }
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("{}: {}", dir.display(), describe(&e)))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{}: {}", dir.display(), describe(&e)))?;
+        let path = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if hidden {
+            continue;
+        }
+        // Follows symlinks, as `kubectl apply -R -f` does.
+        let meta = std::fs::metadata(&path)
+            .map_err(|e| format!("{}: {}", path.display(), describe(&e)))?;
+        if meta.is_dir() {
+            collect(&path, depth + 1, out)?;
+        } else if meta.is_file() && has_manifest_extension(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn has_manifest_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// An I/O error in lower case without the OS error number.
+fn describe(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("netpolc-input-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn directories_are_read_recursively_sorted_skipping_hidden_and_other_files() {
+        let d = temp_dir("walk");
+        std::fs::create_dir_all(d.join("b/sub")).unwrap();
+        std::fs::create_dir_all(d.join(".git")).unwrap();
+        std::fs::write(d.join("b/sub/z.yml"), "a: 1").unwrap();
+        std::fs::write(d.join("a.json"), "{}").unwrap();
+        std::fs::write(d.join("c.YAML"), "a: 1").unwrap();
+        std::fs::write(d.join("readme.md"), "x").unwrap();
+        std::fs::write(d.join(".git/x.yaml"), "a: 1").unwrap();
+        let s = read_sources(std::slice::from_ref(&d)).unwrap();
+        let names: Vec<String> = s
+            .iter()
+            .map(|s| {
+                Path::new(&s.name)
+                    .strip_prefix(&d)
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(names, vec!["a.json", "b/sub/z.yml", "c.YAML"]);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_file_keeps_the_name_given_and_missing_files_are_errors() {
+        let d = temp_dir("file");
+        let f = d.join("x.txt");
+        std::fs::write(&f, "kind: Namespace").unwrap();
+        let s = read_sources(std::slice::from_ref(&f)).unwrap();
+        assert_eq!(s[0].name, f.display().to_string());
+        assert_eq!(s[0].bytes, b"kind: Namespace");
+        let e = read_sources(&[d.join("missing.yaml")]).unwrap_err();
+        assert!(e.contains("no such file"), "{e}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn stdin_at_most_once() {
+        let e = read_sources(&[PathBuf::from("-"), PathBuf::from("-")]);
+        assert!(e.unwrap_err().contains("only once"));
+    }
 }

@@ -1,35 +1,382 @@
-//! PLACEHOLDER owned by the loader work: replaced by the real loader.
+//! The manifest loader: bytes in, a validated [`Cluster`] out, or every error the API
+//! server would have reported, each with its file, document and field path.
+//!
+//! The steps live in sibling modules: [`super::parse`] (bytes to documents),
+//! [`super::meta`] (ObjectMeta), [`super::netpol`] (NetworkPolicy),
+//! [`super::workloads`] (Pods and controllers), [`super::validate`] (the syntax rules).
 
-use super::Cluster;
+use super::meta::{self, NameRule};
+use super::parse;
+use super::walk::{child, field, index, opt_list, opt_str, Ctx, Object};
+use super::workloads::{self, Candidate};
+use super::{Cluster, Namespace, NetworkPolicy, Note, Origin, NAMESPACE_NAME_LABEL};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
-/// One input: a name for messages and its bytes.
+/// One input: a name for messages (the path as the user gave it, or "-" for stdin) and
+/// its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Source {
-    /// The path as the user gave it, or `-` for stdin.
+    /// The name used in messages; a name ending in `.json` is read as JSON.
     pub name: String,
-    /// The bytes.
+    /// The content.
     pub bytes: Vec<u8>,
 }
 
 /// An input the API server would reject, or that cannot be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadError {
-    /// The file.
+    /// The source's name.
     pub file: String,
-    /// The 1-based document.
+    /// The 1-based document within the file, when the error is inside one.
     pub document: Option<usize>,
-    /// The field path.
+    /// The field path (`spec.ingress[0].from[1].ipBlock.cidr`); empty for the whole
+    /// document or file.
     pub path: String,
-    /// The message.
+    /// What is wrong, lower case, with user input in backticks.
     pub message: String,
 }
 
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.file, self.message)
+impl fmt::Display for LoadError {
+    /// `FILE (document N): FIELD.PATH: message`, leaving out the parts that are absent.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(d) = self.document {
+            write!(f, " (document {d})")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, ": {}", self.path)?;
+        }
+        write!(f, ": {}", self.message)
     }
 }
 
-/// Loads manifests.
-pub fn load(_sources: &[Source]) -> Result<Cluster, Vec<LoadError>> {
-    Ok(Cluster::default())
+impl std::error::Error for LoadError {}
+
+/// The largest source the loader reads, in bytes; larger ones are refused.
+pub use super::parse::MAX_SOURCE_BYTES;
+
+/// The namespace of objects that do not name one: kubectl applies them to the context's
+/// namespace, `default` unless configured otherwise.
+const DEFAULT_NAMESPACE: &str = "default";
+
+/// How deep `List`s may nest (a List of Lists is legal but rare).
+const MAX_LIST_DEPTH: usize = 4;
+
+/// Reads every source and returns the cluster, or all errors found (not just the first).
+pub fn load(sources: &[Source]) -> Result<Cluster, Vec<LoadError>> {
+    let mut errors = Vec::new();
+    let mut state = State::default();
+    for source in sources {
+        parse::for_each_document(source, &mut errors, |doc, errors| {
+            let mut ctx = Ctx {
+                origin: Origin {
+                    file: source.name.clone(),
+                    document: doc.index,
+                },
+                prefix: String::new(),
+                errors,
+            };
+            state.object(&mut ctx, &doc.value, 0);
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(state.finish())
+}
+
+/// What has been read so far.
+#[derive(Default)]
+struct State {
+    namespaces: BTreeMap<String, Namespace>,
+    candidates: Vec<Candidate>,
+    policies: Vec<NetworkPolicy>,
+    notes: Vec<Note>,
+    /// (kind, namespace, name) to where it was first declared, to refuse duplicates.
+    seen: BTreeMap<(String, String, String), Origin>,
+    used_namespaces: BTreeSet<String>,
+}
+
+impl State {
+    /// One object (or List) of a document.
+    fn object(&mut self, ctx: &mut Ctx<'_>, value: &Value, depth: usize) {
+        let Value::Object(root) = value else {
+            ctx.error(
+                "",
+                "a manifest must be an object with `apiVersion` and `kind`",
+            );
+            return;
+        };
+        let Some(kind) = opt_str(ctx, root, "kind", "") else {
+            if field(root, "kind").is_none() {
+                ctx.error("kind", "required value: every object needs a `kind`");
+            }
+            return;
+        };
+        let api_version = opt_str(ctx, root, "apiVersion", "");
+        // kubectl (resource.Builder) flattens `List` and typed lists (`PodList`, ...).
+        if kind.ends_with("List") && root.contains_key("items") {
+            self.list(ctx, root, depth);
+            return;
+        }
+        match kind {
+            "Namespace" => {
+                if check_api_version(ctx, kind, api_version, &["v1"]) {
+                    self.namespace(ctx, root);
+                }
+            }
+            "Pod" => {
+                if check_api_version(ctx, kind, api_version, &["v1"]) {
+                    self.pod(ctx, root, kind);
+                }
+            }
+            "NetworkPolicy" => {
+                // The only served version since 1.16 (extensions/v1beta1 was removed).
+                if check_api_version(ctx, kind, api_version, &["networking.k8s.io/v1"]) {
+                    self.policy(ctx, root);
+                }
+            }
+            _ if workloads::template_path(kind).is_some() => {
+                // Loosely: the group must be right, the version may be any served one.
+                let group_ok = match (kind, api_version) {
+                    (_, None) => false,
+                    ("ReplicationController", Some(v)) => v == "v1",
+                    ("Job" | "CronJob", Some(v)) => v.starts_with("batch/"),
+                    (_, Some(v)) => v.starts_with("apps/"),
+                };
+                if group_ok {
+                    self.pod(ctx, root, kind);
+                } else {
+                    api_version_error(ctx, kind, api_version);
+                }
+            }
+            other => self.notes.push(Note {
+                origin: ctx.origin.clone(),
+                message: format!("skipped kind `{}`", super::walk::shorten(other)),
+            }),
+        }
+    }
+
+    /// `kind: List` (or `PodList`, ...): each item, with `items[i].` in paths.
+    fn list(&mut self, ctx: &mut Ctx<'_>, root: &Object, depth: usize) {
+        if depth >= MAX_LIST_DEPTH {
+            ctx.error("items", "lists nested too deeply");
+            return;
+        }
+        let saved = ctx.prefix.clone();
+        let items: Vec<Value> = opt_list(ctx, root, "items", "")
+            .cloned()
+            .unwrap_or_default();
+        for (i, item) in items.iter().enumerate() {
+            ctx.prefix = format!("{saved}{}.", index("items", i));
+            self.object(ctx, item, depth + 1);
+        }
+        ctx.prefix = saved;
+    }
+
+    /// Refuses a second object of the same kind, namespace and name.
+    fn first_declaration(&mut self, ctx: &mut Ctx<'_>, kind: &str, ns: &str, name: &str) -> bool {
+        let key = (kind.to_string(), ns.to_string(), name.to_string());
+        if let Some(first) = self.seen.get(&key) {
+            let id = if ns.is_empty() {
+                name.to_string()
+            } else {
+                format!("{ns}/{name}")
+            };
+            ctx.error(
+                "metadata.name",
+                format!("duplicate {kind} `{id}`: also declared in {first}"),
+            );
+            return false;
+        }
+        self.seen.insert(key, ctx.origin.clone());
+        true
+    }
+
+    fn namespace(&mut self, ctx: &mut Ctx<'_>, root: &Object) {
+        let start = ctx.mark();
+        let Some(meta) = meta::read(ctx, root, NameRule::Label, false, false) else {
+            return;
+        };
+        if ctx.mark() != start || !self.first_declaration(ctx, "Namespace", "", &meta.name) {
+            return;
+        }
+        let mut labels = meta.labels;
+        // The control plane sets the immutable label kubernetes.io/metadata.name to the
+        // namespace's name (NamespaceDefaultLabelName, 1.21+), overwriting any other value.
+        if let Some(v) = labels.get(NAMESPACE_NAME_LABEL) {
+            if *v != meta.name {
+                self.notes.push(Note {
+                    origin: ctx.origin.clone(),
+                    message: format!(
+                        "Namespace `{}`: label `{NAMESPACE_NAME_LABEL}={v}` is overwritten with \
+                         `{}` by the control plane",
+                        meta.name, meta.name
+                    ),
+                });
+            }
+        }
+        labels.insert(NAMESPACE_NAME_LABEL.to_string(), meta.name.clone());
+        self.namespaces.insert(
+            meta.name.clone(),
+            Namespace {
+                name: meta.name,
+                labels,
+                origin: Some(ctx.origin.clone()),
+            },
+        );
+    }
+
+    /// A Pod or a controller with a pod template.
+    fn pod(&mut self, ctx: &mut Ctx<'_>, root: &Object, kind: &str) {
+        let start = ctx.mark();
+        let Some(meta) = meta::read(ctx, root, NameRule::Subdomain, false, true) else {
+            return;
+        };
+        let info = if kind == "Pod" {
+            workloads::read_pod(ctx, root, meta.labels.clone())
+        } else {
+            workloads::read_template(ctx, root, kind)
+        };
+        let ns = meta
+            .namespace
+            .clone()
+            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
+        if ctx.mark() != start || !self.first_declaration(ctx, kind, &ns, &meta.name) {
+            return;
+        }
+        self.used_namespaces.insert(ns.clone());
+        self.candidates.push(Candidate {
+            namespace: ns,
+            name: meta.name,
+            kind: kind.to_string(),
+            info,
+            controller: meta.controller,
+            origin: ctx.origin.clone(),
+        });
+    }
+
+    fn policy(&mut self, ctx: &mut Ctx<'_>, root: &Object) {
+        let start = ctx.mark();
+        let Some(meta) = meta::read(ctx, root, NameRule::Subdomain, true, true) else {
+            // Still report problems in the rest of the object.
+            let _ = super::netpol::read(ctx, root, meta::Meta::default(), &mut Vec::new());
+            return;
+        };
+        let ns = meta
+            .namespace
+            .clone()
+            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
+        let name = meta.name.clone();
+        let mut notes = Vec::new();
+        let policy = super::netpol::read(ctx, root, meta, &mut notes);
+        if ctx.mark() != start || !self.first_declaration(ctx, "NetworkPolicy", &ns, &name) {
+            return;
+        }
+        if let Some(p) = policy {
+            self.used_namespaces.insert(ns);
+            self.policies.push(p);
+            self.notes.extend(notes);
+        }
+    }
+
+    fn finish(mut self) -> Cluster {
+        for ns in &self.used_namespaces {
+            self.namespaces
+                .entry(ns.clone())
+                .or_insert_with(|| Namespace {
+                    name: ns.clone(),
+                    labels: [(NAMESPACE_NAME_LABEL.to_string(), ns.clone())].into(),
+                    origin: None,
+                });
+        }
+        let workloads = workloads::assemble(self.candidates, &mut self.notes);
+        self.policies
+            .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        Cluster {
+            namespaces: self.namespaces,
+            workloads,
+            policies: self.policies,
+            notes: self.notes,
+        }
+    }
+}
+
+/// Checks `apiVersion` against the versions a kind is served at.
+fn check_api_version(ctx: &mut Ctx<'_>, kind: &str, got: Option<&str>, want: &[&str]) -> bool {
+    if got.is_some_and(|v| want.contains(&v)) {
+        return true;
+    }
+    api_version_error(ctx, kind, got);
+    false
+}
+
+fn api_version_error(ctx: &mut Ctx<'_>, kind: &str, got: Option<&str>) {
+    let served = match kind {
+        "NetworkPolicy" => "`networking.k8s.io/v1`",
+        "Namespace" | "Pod" | "ReplicationController" => "`v1`",
+        "Job" | "CronJob" => "`batch/v1`",
+        _ => "`apps/v1`",
+    };
+    let message = match got {
+        None => format!(
+            "required value: {kind} needs `apiVersion: {}`",
+            served.trim_matches('`')
+        ),
+        Some(v) => format!(
+            "{kind} is served as {served}, not `{}`",
+            super::walk::shorten(v)
+        ),
+    };
+    ctx.error(&child("", "apiVersion"), message);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(name: &str, text: &str) -> Source {
+        Source {
+            name: name.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn display_leaves_out_absent_parts() {
+        let mut e = LoadError {
+            file: "bad.yaml".into(),
+            document: Some(2),
+            path: "spec.ingress[0]".into(),
+            message: "x".into(),
+        };
+        assert_eq!(e.to_string(), "bad.yaml (document 2): spec.ingress[0]: x");
+        e.path.clear();
+        assert_eq!(e.to_string(), "bad.yaml (document 2): x");
+        e.document = None;
+        assert_eq!(e.to_string(), "bad.yaml: x");
+    }
+
+    #[test]
+    fn a_policy_loads_with_defaults() {
+        let c = load(&[src(
+            "p.yaml",
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\n\
+             spec:\n  podSelector: {}\n  ingress: [{}]\n",
+        )])
+        .unwrap();
+        let p = &c.policies[0];
+        assert_eq!(p.namespace, "default");
+        assert!(p.isolates_ingress && !p.isolates_egress);
+        assert_eq!(p.ingress[0].peers, None);
+        assert!(c.namespaces.contains_key("default"));
+    }
+
+    #[test]
+    fn document_without_kind_is_an_error() {
+        let e = load(&[src("a.yaml", "apiVersion: v1\nmetadata: {name: x}\n")]).unwrap_err();
+        assert_eq!(e[0].path, "kind");
+    }
 }

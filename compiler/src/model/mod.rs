@@ -6,7 +6,13 @@
 //! cluster would have refused.
 
 pub mod load;
+mod meta;
+mod netpol;
+mod parse;
 pub mod selector;
+pub mod validate;
+mod walk;
+mod workloads;
 
 use crate::ir::{Cidr, PortSet, Protocol};
 pub use load::{load, LoadError, Source};

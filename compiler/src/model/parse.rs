@@ -1,0 +1,341 @@
+//! Bytes to documents: UTF-8, JSON or multi-document YAML, with limits so that hostile
+//! input (alias bombs, huge files, separator storms) is refused quickly.
+//!
+//! YAML streams are cut into documents here, at `---` / `...` marker lines, rather than
+//! by the YAML library: the library drops empty documents, and the document number in
+//! messages must be the document's position in the file. YAML forbids marker lines
+//! inside any content (`c-forbidden`, YAML 1.2 section 9.1.1), so a marker line always
+//! starts or ends a document.
+
+use super::load::{LoadError, Source};
+use serde_json::Value;
+use serde_saphyr::{Budget, DuplicateKeyPolicy, Options, SnippetMode};
+
+/// The largest source read, in bytes.
+pub const MAX_SOURCE_BYTES: usize = 64 * 1024 * 1024;
+/// The most documents read from one source.
+pub const MAX_DOCUMENTS: usize = 100_000;
+/// The most values (objects, lists, scalars) in one document.
+pub const MAX_NODES: usize = 250_000;
+/// The most events an alias may replay in one document: a billion-laughs document
+/// needs far more, a real manifest with a few anchors far fewer.
+pub const MAX_ALIAS_REPLAY: usize = 100_000;
+
+/// One document of a source.
+pub struct Document {
+    /// 1-based position in the file.
+    pub index: usize,
+    /// The parsed value (never `null`).
+    pub value: Value,
+}
+
+fn file_error(source: &Source, document: Option<usize>, message: String) -> LoadError {
+    LoadError {
+        file: source.name.clone(),
+        document,
+        path: String::new(),
+        message,
+    }
+}
+
+/// Parses `source` and hands each non-empty document to `f`, in order. Errors that stop
+/// a document or the whole file are pushed to `errors`.
+pub fn for_each_document(
+    source: &Source,
+    errors: &mut Vec<LoadError>,
+    mut f: impl FnMut(Document, &mut Vec<LoadError>),
+) {
+    if source.bytes.len() > MAX_SOURCE_BYTES {
+        errors.push(file_error(
+            source,
+            None,
+            format!(
+                "input too large: {} bytes, the limit is {MAX_SOURCE_BYTES} bytes",
+                source.bytes.len()
+            ),
+        ));
+        return;
+    }
+    let text = match std::str::from_utf8(&source.bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(file_error(
+                source,
+                None,
+                format!(
+                    "not valid UTF-8 (byte offset {}): manifests must be UTF-8 text",
+                    e.valid_up_to()
+                ),
+            ));
+            return;
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if is_json_name(&source.name) {
+        if let Some(value) = parse_json(source, text, errors) {
+            if !value.is_null() {
+                f(Document { index: 1, value }, errors);
+            }
+        }
+        return;
+    }
+    let chunks = split_documents(text);
+    if chunks.len() > MAX_DOCUMENTS {
+        errors.push(file_error(
+            source,
+            None,
+            format!(
+                "too many YAML documents: {}, the limit is {MAX_DOCUMENTS}",
+                chunks.len()
+            ),
+        ));
+        return;
+    }
+    for (i, chunk) in chunks.iter().enumerate() {
+        if !chunk.has_content {
+            continue;
+        }
+        let index = i + 1;
+        let body = text.get(chunk.start..chunk.end).unwrap_or("");
+        match serde_saphyr::from_multiple_with_options::<Value>(body, yaml_options()) {
+            Ok(values) => {
+                for value in values.into_iter().filter(|v| !v.is_null()) {
+                    f(Document { index, value }, errors);
+                }
+            }
+            Err(e) => errors.push(file_error(
+                source,
+                Some(index),
+                yaml_message(&e, chunk.first_line),
+            )),
+        }
+    }
+}
+
+fn is_json_name(name: &str) -> bool {
+    name.rsplit('.')
+        .next()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("json") && name.contains('.'))
+}
+
+/// The parser settings: Kubernetes reads YAML 1.1 (sigs.k8s.io/yaml over go-yaml v2), so
+/// `yes`/`on`/`y` are booleans and `010` is octal; duplicate keys are errors, as in the
+/// API server's strict decoding; the budget bounds time and memory.
+fn yaml_options() -> Options {
+    let mut budget = Budget::default();
+    budget.max_nodes = MAX_NODES;
+    budget.max_events = 4 * MAX_NODES;
+    budget.max_documents = 16;
+    budget.max_reader_input_bytes = Some(MAX_SOURCE_BYTES);
+    let mut options = Options::default();
+    options.budget = Some(budget);
+    options.alias_limits.max_total_replayed_events = MAX_ALIAS_REPLAY;
+    options.legacy_octal_numbers = true;
+    options.duplicate_keys = DuplicateKeyPolicy::Error;
+    options.with_snippet = false;
+    options
+}
+
+/// A one-line message for a YAML error, with the line counted from the file's start.
+fn yaml_message(e: &serde_saphyr::Error, first_line: usize) -> String {
+    let offset = u64::try_from(first_line.saturating_sub(1)).unwrap_or(0);
+    let rendered = e.render_with_options(serde_saphyr::render_options! {
+        snippets: SnippetMode::Off,
+        line_offset: offset,
+    });
+    let first = rendered.lines().next().unwrap_or("").trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // The library's advice is for programmers using it, not for manifest authors.
+    let first = first.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+    format!("invalid YAML: {first}")
+}
+
+/// A JSON source: one value. serde_json bounds nesting (128); the value count is
+/// bounded here first by counting the bytes that can start one.
+fn parse_json(source: &Source, text: &str, errors: &mut Vec<LoadError>) -> Option<Value> {
+    let upper_bound = text
+        .bytes()
+        .filter(|b| matches!(b, b',' | b'[' | b'{' | b':'))
+        .count();
+    if upper_bound > 4 * MAX_NODES {
+        errors.push(file_error(
+            source,
+            Some(1),
+            format!("too many JSON values: the limit is about {MAX_NODES} per document"),
+        ));
+        return None;
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(file_error(source, Some(1), format!("invalid JSON: {e}")));
+            None
+        }
+    }
+}
+
+/// A document's byte range in the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Chunk {
+    start: usize,
+    end: usize,
+    /// 1-based line of `start`.
+    first_line: usize,
+    /// False for a document with nothing but markers, comments and blank lines.
+    has_content: bool,
+}
+
+/// A line that is a document marker (`---` or `...`) followed by nothing or whitespace.
+fn marker(line: &str, m: &str) -> Option<bool> {
+    let rest = line.strip_prefix(m)?;
+    match rest.chars().next() {
+        None | Some(' ' | '\t' | '\r' | '\n') => {
+            // Content after the marker (`--- |`, `--- {a: 1}`) belongs to the document.
+            let rest = rest.trim();
+            Some(!rest.is_empty() && !rest.starts_with('#'))
+        }
+        _ => None,
+    }
+}
+
+fn is_blank_or_comment(line: &str) -> bool {
+    let t = line.trim_start();
+    t.is_empty() || t.starts_with('#') || line.starts_with('%')
+}
+
+/// Cuts a YAML stream into documents as the YAML spec does: `---` starts a document
+/// (unless only comments and directives precede it in the current one), `...` ends one.
+/// A stream with only comments has no document.
+fn split_documents(text: &str) -> Vec<Chunk> {
+    let mut out = Vec::new();
+    let mut cur = Chunk {
+        start: 0,
+        end: 0,
+        first_line: 1,
+        has_content: false,
+    };
+    let mut has_marker = false;
+    let mut pos = 0usize;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let line_no = n + 1;
+        if let Some(content) = marker(line, "---") {
+            if has_marker || cur.has_content {
+                cur.end = pos;
+                out.push(cur.clone());
+                cur = Chunk {
+                    start: pos,
+                    end: pos,
+                    first_line: line_no,
+                    has_content: false,
+                };
+            }
+            has_marker = true;
+            cur.has_content |= content;
+        } else if let Some(content) = marker(line, "...") {
+            cur.has_content |= content;
+            pos += line.len();
+            if has_marker || cur.has_content {
+                cur.end = pos;
+                out.push(cur.clone());
+            }
+            cur = Chunk {
+                start: pos,
+                end: pos,
+                first_line: line_no + 1,
+                has_content: false,
+            };
+            has_marker = false;
+            continue;
+        } else if !is_blank_or_comment(line) {
+            cur.has_content = true;
+        }
+        pos += line.len();
+    }
+    if has_marker || cur.has_content {
+        cur.end = pos;
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs(name: &str, text: &str) -> (Vec<(usize, Value)>, Vec<LoadError>) {
+        let source = Source {
+            name: name.into(),
+            bytes: text.as_bytes().to_vec(),
+        };
+        let mut errors = Vec::new();
+        let mut out = Vec::new();
+        for_each_document(&source, &mut errors, |d, _| out.push((d.index, d.value)));
+        (out, errors)
+    }
+
+    #[test]
+    fn documents_are_numbered_by_position_including_empty_ones() {
+        let (d, e) = docs(
+            "a.yaml",
+            "# c\n---\na: 1\n---\n---\n# x\n---\nb: 2\n...\nc: 3\n",
+        );
+        assert!(e.is_empty(), "{e:?}");
+        let idx: Vec<usize> = d.iter().map(|(i, _)| *i).collect();
+        assert_eq!(idx, vec![1, 4, 5]);
+    }
+
+    #[test]
+    fn a_bare_document_then_markers() {
+        let (d, _) = docs("a.yaml", "a: 1\n---\nb: 2\n");
+        assert_eq!(d.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![1, 2]);
+        let (d, _) = docs("a.yaml", "--- {a: 1}\n--- |\n  text\n");
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[1].1, Value::String("text\n".into()));
+    }
+
+    #[test]
+    fn null_documents_are_skipped_but_counted() {
+        let (d, _) = docs("a.yaml", "null\n---\n~\n---\na: 1\n");
+        assert_eq!(d.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![3]);
+    }
+
+    #[test]
+    fn yaml_errors_carry_file_lines() {
+        let (_, e) = docs("a.yaml", "a: 1\n---\nb: 1\nb: 2\n");
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].document, Some(2));
+        assert!(e[0].message.contains("line 4"), "{}", e[0].message);
+        assert!(e[0].message.contains("duplicate"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_and_octal() {
+        let (d, _) = docs("a.yaml", "a: on\nb: y\nc: 010\nd: 'on'\n");
+        let v = &d[0].1;
+        assert_eq!(v["a"], Value::Bool(true));
+        assert_eq!(v["b"], Value::Bool(true));
+        assert_eq!(v["c"], Value::from(8));
+        assert_eq!(v["d"], Value::String("on".into()));
+    }
+
+    #[test]
+    fn json_by_extension() {
+        let (d, e) = docs("x.JSON", "{\"a\": [1, 2]}");
+        assert!(e.is_empty());
+        assert_eq!(d.len(), 1);
+        let (_, e) = docs("x.json", "{\"a\": ");
+        assert!(e[0].message.starts_with("invalid JSON"));
+    }
+
+    #[test]
+    fn bad_utf8_is_refused() {
+        let source = Source {
+            name: "b.yaml".into(),
+            bytes: vec![b'a', b':', b' ', 0xff],
+        };
+        let mut errors = Vec::new();
+        for_each_document(&source, &mut errors, |_, _| {});
+        assert!(errors[0].message.contains("UTF-8"));
+        assert_eq!(errors[0].document, None);
+    }
+}
