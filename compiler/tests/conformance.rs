@@ -19,6 +19,9 @@
 //!                                       # so netpolc exits 2 with this in stderr
 //! ```
 //!
+//! Manifests are read as Kubernetes reads them (YAML 1.1): quote names such as
+//! `"y"` or `"on"`, which are booleans otherwise.
+//!
 //! A case has `queries` or `error`, never both and never neither. Any other
 //! file in the directory fails the suite, so that no case is silently skipped.
 //! Every failing case is reported (name, source, query, expected, actual)
@@ -135,8 +138,8 @@ fn conformance_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance")
 }
 
-/// Reads every case file; problems with the directory or the files themselves
-/// go to `problems`.
+/// Reads every case file and returns the well-formed cases; problems with the
+/// directory, the files or a case's shape go to `problems`.
 fn load_cases(problems: &mut Vec<String>) -> Vec<(String, Case)> {
     let dir = conformance_dir();
     let mut entries: Vec<PathBuf> = match std::fs::read_dir(&dir) {
@@ -182,7 +185,8 @@ fn load_cases(problems: &mut Vec<String>) -> Vec<(String, Case)> {
         }
     }
     let mut seen = std::collections::BTreeSet::new();
-    for (file, case) in &cases {
+    let mut runnable = Vec::new();
+    for (file, case) in cases {
         let what = format!("{file}: case `{}`", case.name);
         if !seen.insert(case.name.clone()) {
             problems.push(format!("{what}: duplicate case name"));
@@ -191,12 +195,19 @@ fn load_cases(problems: &mut Vec<String>) -> Vec<(String, Case)> {
             problems.push(format!("{what}: empty `source`"));
         }
         match (&case.error, case.queries.is_empty()) {
-            (None, true) => problems.push(format!("{what}: has neither `queries` nor `error`")),
-            (Some(_), false) => problems.push(format!(
-                "{what}: has both `queries` and `error` (rejected input has no answers)"
-            )),
+            (None, true) => {
+                problems.push(format!("{what}: has neither `queries` nor `error`"));
+                continue;
+            }
+            (Some(_), false) => {
+                problems.push(format!(
+                    "{what}: has both `queries` and `error` (rejected input has no answers)"
+                ));
+                continue;
+            }
             (Some(e), true) if e.is_empty() => {
-                problems.push(format!("{what}: empty `error` substring"))
+                problems.push(format!("{what}: empty `error` substring"));
+                continue;
             }
             _ => {}
         }
@@ -208,8 +219,9 @@ fn load_cases(problems: &mut Vec<String>) -> Vec<(String, Case)> {
                 ));
             }
         }
+        runnable.push((file, case));
     }
-    cases
+    runnable
 }
 
 /// Runs netpolc on one case and returns its failures (empty when it passes).
