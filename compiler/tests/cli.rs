@@ -81,7 +81,7 @@ fn table_lists_allowed_pairs_and_outside_reach() {
         out.lines().any(|l| l.starts_with("shop/api")
             && l.contains("egress to")
             && l.contains("TCP 443")
-            && l.contains("8.0.0.0/7")),
+            && l.contains("0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16")),
         "{out}"
     );
 }

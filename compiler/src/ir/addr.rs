@@ -272,7 +272,11 @@ fn range_to_cidrs(family: Family, lo: u128, hi: u128, out: &mut Vec<Cidr>) {
     let mut cur = lo;
     loop {
         // Largest block aligned at `cur`: limited by cur's trailing zeros and by what fits.
-        let mut size_bits = if cur == 0 { bits } else { cur.trailing_zeros().min(bits) };
+        let mut size_bits = if cur == 0 {
+            bits
+        } else {
+            cur.trailing_zeros().min(bits)
+        };
         loop {
             let last = if size_bits >= 128 {
                 u128::MAX
@@ -301,13 +305,89 @@ fn range_to_cidrs(family: Family, lo: u128, hi: u128, out: &mut Vec<Cidr>) {
     }
 }
 
+/// A CIDR block with holes, the way NetworkPolicy's ipBlock writes sets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// The enclosing block.
+    pub cidr: Cidr,
+    /// The holes, as CIDRs inside `cidr`.
+    pub except: Vec<Cidr>,
+}
+
+impl fmt::Display for Block {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.cidr)?;
+        if !self.except.is_empty() {
+            let holes: Vec<String> = self.except.iter().map(ToString::to_string).collect();
+            write!(f, " except {}", holes.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl AddrSet {
+    /// The set in the shortest of two exact forms, per family: plain CIDRs, or
+    /// the smallest enclosing CIDR with holes. "0.0.0.0/0 except 10.0.0.0/8"
+    /// reads better than the 8 blocks it stands for.
+    pub fn to_blocks(&self) -> Vec<Block> {
+        let mut out = Vec::new();
+        for family in [Family::V4, Family::V6] {
+            let set = self.of(family);
+            let (Some(lo), Some(hi)) = (set.first(), set.ranges().last().map(|r| r.1)) else {
+                continue;
+            };
+            let mut plain = Vec::new();
+            for &(a, b) in set.ranges() {
+                range_to_cidrs(family, a, b, &mut plain);
+            }
+            let enclosing = enclosing_cidr(family, lo, hi);
+            let (c0, c1) = enclosing.bounds();
+            let holes = IntervalSet::range(c0, c1).difference(set);
+            let mut except = Vec::new();
+            for &(a, b) in holes.ranges() {
+                range_to_cidrs(family, a, b, &mut except);
+            }
+            if 1 + except.len() < plain.len() {
+                out.push(Block {
+                    cidr: enclosing,
+                    except,
+                });
+            } else {
+                out.extend(plain.into_iter().map(|cidr| Block {
+                    cidr,
+                    except: Vec::new(),
+                }));
+            }
+        }
+        out
+    }
+}
+
+/// The smallest CIDR block holding both `lo` and `hi`.
+fn enclosing_cidr(family: Family, lo: u128, hi: u128) -> Cidr {
+    let bits = u32::from(family.bits());
+    // The common prefix of lo and hi within the family's width.
+    let differing = lo ^ hi;
+    let host_bits = if differing == 0 {
+        0
+    } else {
+        128 - differing.leading_zeros()
+    };
+    let prefix = u8::try_from(bits.saturating_sub(host_bits)).unwrap_or(0);
+    Cidr {
+        addr: value_to_ip(family, lo),
+        prefix,
+    }
+    .network()
+}
+
 impl fmt::Display for AddrSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_empty() {
             return f.write_str("no address");
         }
-        let cidrs: Vec<String> = self.to_cidrs().iter().map(ToString::to_string).collect();
-        f.write_str(&cidrs.join(", "))
+        let blocks: Vec<String> = self.to_blocks().iter().map(ToString::to_string).collect();
+        f.write_str(&blocks.join("; "))
     }
 }
 
@@ -336,8 +416,44 @@ mod tests {
     }
 
     #[test]
+    fn sets_print_as_the_shorter_exact_form() {
+        let public = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+            .iter()
+            .fold(AddrSet::cidr(&c("0.0.0.0/0")), |acc, e| {
+                acc.difference(&AddrSet::cidr(&c(e)))
+            });
+        assert_eq!(
+            public.to_string(),
+            "0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16"
+        );
+        let two = AddrSet::cidr(&c("10.0.0.0/8")).union(&AddrSet::cidr(&c("192.168.0.0/16")));
+        assert_eq!(two.to_string(), "10.0.0.0/8; 192.168.0.0/16");
+        let with_v6 = AddrSet::cidr(&c("8.8.8.8/32")).union(&AddrSet::cidr(&c("2001:db8::/32")));
+        assert_eq!(with_v6.to_string(), "8.8.8.8/32; 2001:db8::/32");
+        let hole = AddrSet::cidr(&c("10.0.0.0/8")).difference(&AddrSet::cidr(&c("10.1.0.0/16")));
+        assert_eq!(hole.to_string(), "10.0.0.0/8 except 10.1.0.0/16");
+    }
+
+    #[test]
+    fn blocks_are_exact() {
+        let s = AddrSet::cidr(&c("0.0.0.0/0")).difference(&AddrSet::cidr(&c("10.0.0.0/8")));
+        let back = s.to_blocks().iter().fold(AddrSet::none(), |acc, b| {
+            let holes = b
+                .except
+                .iter()
+                .fold(AddrSet::none(), |h, e| h.union(&AddrSet::cidr(e)));
+            acc.union(&AddrSet::cidr(&b.cidr).difference(&holes))
+        });
+        assert_eq!(back, s);
+    }
+
+    #[test]
     fn whole_spaces_print_as_zero_prefixes() {
-        let got: Vec<String> = AddrSet::all().to_cidrs().iter().map(ToString::to_string).collect();
+        let got: Vec<String> = AddrSet::all()
+            .to_cidrs()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(got, vec!["0.0.0.0/0", "::/0"]);
     }
 

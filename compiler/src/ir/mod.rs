@@ -6,6 +6,6 @@ pub mod addr;
 pub mod interval;
 pub mod ports;
 
-pub use addr::{AddrSet, Cidr, Family};
+pub use addr::{AddrSet, Block, Cidr, Family};
 pub use interval::IntervalSet;
 pub use ports::{PortSet, Protocol};

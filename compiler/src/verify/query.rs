@@ -50,7 +50,11 @@ impl<'c> Engine<'c> {
                 did_you_mean(ns, &known)
             ));
         }
-        let in_ns = cluster.workloads.iter().enumerate().filter(|(_, w)| w.namespace == ns);
+        let in_ns = cluster
+            .workloads
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.namespace == ns);
         let mut names = Vec::new();
         for (i, w) in in_ns {
             if w.name == name || w.pods.iter().any(|p| p == name) {
@@ -85,7 +89,8 @@ impl<'c> Engine<'c> {
             .connection(src.endpoint, dst.endpoint, family)
             .map_err(|e| match e {
                 ConnectionError::NoPod => {
-                    "neither end is a pod of the cluster: NetworkPolicy has nothing to say".to_string()
+                    "neither end is a pod of the cluster: NetworkPolicy has nothing to say"
+                        .to_string()
                 }
             })?;
         let allowed = connection.allowed().contains(protocol, port);
@@ -112,7 +117,10 @@ impl<'c> Engine<'c> {
         };
         let allowed = v.allowed.contains(protocol, port);
         let mut parts = Vec::new();
-        for (side, direction) in [(&v.egress, Direction::Egress), (&v.ingress, Direction::Ingress)] {
+        for (side, direction) in [
+            (&v.egress, Direction::Egress),
+            (&v.ingress, Direction::Ingress),
+        ] {
             let Some(side) = side else { continue };
             let subject = match direction {
                 Direction::Egress => self.endpoint_name(c.src),
@@ -127,7 +135,10 @@ impl<'c> Engine<'c> {
             } else if side_allows {
                 if allowed {
                     let rules = self.rule_refs_for(side, protocol, port, c, v);
-                    parts.push(format!("{dir} of {subject} allowed by {}", rules.join(", ")));
+                    parts.push(format!(
+                        "{dir} of {subject} allowed by {}",
+                        rules.join(", ")
+                    ));
                 }
             } else {
                 let by: Vec<String> = side
@@ -162,7 +173,12 @@ impl<'c> Engine<'c> {
     }
 
     /// The ports one rule allows for a connection.
-    pub fn rule_allows(&self, r: &RuleRef, c: &Connection, family: Option<Family>) -> crate::ir::PortSet {
+    pub fn rule_allows(
+        &self,
+        r: &RuleRef,
+        c: &Connection,
+        family: Option<Family>,
+    ) -> crate::ir::PortSet {
         let Some(policy) = self.cluster().policies.get(r.policy) else {
             return crate::ir::PortSet::none();
         };
@@ -183,7 +199,11 @@ impl<'c> Engine<'c> {
             .policies
             .get(r.policy)
             .map_or_else(|| "?".to_string(), |p| p.id());
-        format!("{id} spec.{}[{}]", r.direction.as_k8s().to_lowercase(), r.rule)
+        format!(
+            "{id} spec.{}[{}]",
+            r.direction.as_k8s().to_lowercase(),
+            r.rule
+        )
     }
 
     /// `namespace/name` of a workload, or the address.
@@ -212,18 +232,33 @@ pub fn did_you_mean(input: &str, candidates: &[&str]) -> String {
     }
 }
 
+/// Edit distance where swapping two neighbours counts as one edit (optimal
+/// string alignment): `wbe` is one typo away from `web`.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    if let Some(first) = d.first_mut() {
+        for (j, cell) in first.iter_mut().enumerate() {
+            *cell = j;
+        }
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -232,7 +267,11 @@ mod tests {
 
     #[test]
     fn suggestions_are_close_names_only() {
-        assert_eq!(did_you_mean("fronted", &["frontend", "db"]), ", did you mean `frontend`?");
+        assert_eq!(
+            did_you_mean("fronted", &["frontend", "db"]),
+            ", did you mean `frontend`?"
+        );
+        assert_eq!(did_you_mean("wbe", &["web", "db"]), ", did you mean `web`?");
         assert_eq!(did_you_mean("zzz", &["frontend", "db"]), "");
     }
 }
