@@ -6,6 +6,5 @@
 pub mod cli;
 pub mod ir;
 pub mod model;
-
-pub mod verify;
 pub mod report;
+pub mod verify;

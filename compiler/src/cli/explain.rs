@@ -26,15 +26,23 @@ pub fn run(args: &ExplainArgs) -> Result<u8, CliError> {
     let n = args.args.len();
     let (paths, rest) = args.args.split_at(n.saturating_sub(3));
     let [src, dst, port] = rest else {
-        return Err(CliError::bad("usage: netpolc explain PATH... SRC DST PROTO/PORT"));
+        return Err(CliError::bad(
+            "usage: netpolc explain PATH... SRC DST PROTO/PORT",
+        ));
     };
     let (protocol, port) = parse_proto_port(port).map_err(CliError::bad)?;
     let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
     let cluster = load_cluster(&paths)?;
     let engine = Engine::new(&cluster, args.engine.options());
-    let src = engine.resolve(src).map_err(|e| CliError::bad(format!("SRC: {e}")))?;
-    let dst = engine.resolve(dst).map_err(|e| CliError::bad(format!("DST: {e}")))?;
-    let answer = engine.answer(src, dst, protocol, port).map_err(CliError::bad)?;
+    let src = engine
+        .resolve(src)
+        .map_err(|e| CliError::bad(format!("SRC: {e}")))?;
+    let dst = engine
+        .resolve(dst)
+        .map_err(|e| CliError::bad(format!("DST: {e}")))?;
+    let answer = engine
+        .answer(src, dst, protocol, port)
+        .map_err(CliError::bad)?;
     print_out(&engine.explain(&answer, protocol, port))?;
     Ok(super::exit::OK)
 }

@@ -96,7 +96,11 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // clap prints help and version to stdout with success, usage errors to stderr.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { exit::BAD_INPUT } else { exit::OK });
+            return ExitCode::from(if e.use_stderr() {
+                exit::BAD_INPUT
+            } else {
+                exit::OK
+            });
         }
     };
     std::panic::set_hook(Box::new(|info| {
@@ -130,6 +134,8 @@ fn print_out(text: &str) -> Result<(), CliError> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::Internal(format!("cannot write to standard output: {e}"))),
+        Err(e) => Err(CliError::Internal(format!(
+            "cannot write to standard output: {e}"
+        ))),
     }
 }

@@ -60,8 +60,9 @@ pub fn run(args: &ReachArgs) -> Result<u8, CliError> {
     let cluster = load_cluster(&args.paths)?;
     let engine = Engine::new(&cluster, args.engine.options());
     if let Some(file) = &args.query {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| CliError::bad(format!("cannot read query file `{}`: {e}", file.display())))?;
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            CliError::bad(format!("cannot read query file `{}`: {e}", file.display()))
+        })?;
         let answers = answer_queries(&engine, &text)
             .map_err(|e| CliError::bad(format!("{}: {e}", file.display())))?;
         let out = match args.output.unwrap_or(Format::Json) {
@@ -97,20 +98,27 @@ fn pretty_json(v: &Value) -> Result<String, CliError> {
 /// Answers every question of a query file, keeping each element's fields and
 /// adding `allowed` and `reason`.
 pub fn answer_queries(engine: &Engine<'_>, text: &str) -> Result<Vec<Value>, String> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let Value::Array(items) = value else {
-        return Err("a query file is a JSON array of {\"src\", \"dst\", \"protocol\", \"port\"}".into());
+        return Err(
+            "a query file is a JSON array of {\"src\", \"dst\", \"protocol\", \"port\"}".into(),
+        );
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         let Value::Object(mut obj) = item else {
-            return Err(format!("element {i}: expected an object with src, dst, protocol and port"));
+            return Err(format!(
+                "element {i}: expected an object with src, dst, protocol and port"
+            ));
         };
         let (src, dst, protocol, port) =
             parse_question(&obj).map_err(|e| format!("element {i}: {e}"))?;
-        let src = engine.resolve(&src).map_err(|e| format!("element {i}: src: {e}"))?;
-        let dst = engine.resolve(&dst).map_err(|e| format!("element {i}: dst: {e}"))?;
+        let src = engine
+            .resolve(&src)
+            .map_err(|e| format!("element {i}: src: {e}"))?;
+        let dst = engine
+            .resolve(&dst)
+            .map_err(|e| format!("element {i}: dst: {e}"))?;
         let answer = engine
             .answer(src, dst, protocol, port)
             .map_err(|e| format!("element {i}: {e}"))?;
@@ -146,7 +154,9 @@ fn parse_question(obj: &Map<String, Value>) -> Result<(String, String, Protocol,
     };
     for k in obj.keys() {
         if !["src", "dst", "protocol", "port", "allowed", "reason"].contains(&k.as_str()) {
-            return Err(format!("unknown field `{k}`: expected src, dst, protocol and port"));
+            return Err(format!(
+                "unknown field `{k}`: expected src, dst, protocol and port"
+            ));
         }
     }
     Ok((text("src")?, text("dst")?, protocol, port))

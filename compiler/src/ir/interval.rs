@@ -67,9 +67,9 @@ impl IntervalSet {
 
     /// The number of values, saturating at `u128::MAX`.
     pub fn len(&self) -> u128 {
-        self.ranges
-            .iter()
-            .fold(0u128, |acc, (lo, hi)| acc.saturating_add(hi - lo).saturating_add(1))
+        self.ranges.iter().fold(0u128, |acc, (lo, hi)| {
+            acc.saturating_add(hi - lo).saturating_add(1)
+        })
     }
 
     /// The smallest value in the set.

@@ -189,7 +189,13 @@ impl fmt::Display for PortSet {
             let nums: Vec<String> = set
                 .ranges()
                 .iter()
-                .map(|&(lo, hi)| if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") })
+                .map(|&(lo, hi)| {
+                    if lo == hi {
+                        lo.to_string()
+                    } else {
+                        format!("{lo}-{hi}")
+                    }
+                })
                 .collect();
             parts.push(format!("{p} {}", nums.join(",")));
         }

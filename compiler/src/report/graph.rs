@@ -40,7 +40,11 @@ pub fn dot(cluster: &Cluster, map: &ReachMap) -> String {
             dot_escape(ns)
         ));
         for w in ws {
-            let name = cluster.workloads.get(w).map(|w| w.name.as_str()).unwrap_or("");
+            let name = cluster
+                .workloads
+                .get(w)
+                .map(|w| w.name.as_str())
+                .unwrap_or("");
             out.push_str(&format!("    w{w} [label=\"{}\"];\n", dot_escape(name)));
         }
         out.push_str("  }\n");
@@ -63,8 +67,12 @@ pub fn dot(cluster: &Cluster, map: &ReachMap) -> String {
             let x = outside.get(a).copied().unwrap_or(0);
             let label = dot_escape(&p.to_string());
             match o.direction {
-                Direction::Egress => out.push_str(&format!("  w{} -> x{x} [label=\"{label}\"];\n", o.workload)),
-                Direction::Ingress => out.push_str(&format!("  x{x} -> w{} [label=\"{label}\"];\n", o.workload)),
+                Direction::Egress => {
+                    out.push_str(&format!("  w{} -> x{x} [label=\"{label}\"];\n", o.workload))
+                }
+                Direction::Ingress => {
+                    out.push_str(&format!("  x{x} -> w{} [label=\"{label}\"];\n", o.workload))
+                }
             }
         }
     }
@@ -83,14 +91,21 @@ pub fn mermaid(cluster: &Cluster, map: &ReachMap) -> String {
     for (i, (ns, ws)) in by_namespace(cluster).into_iter().enumerate() {
         out.push_str(&format!("  subgraph ns{i}[\"{}\"]\n", mermaid_escape(ns)));
         for w in ws {
-            let name = cluster.workloads.get(w).map(|w| w.name.as_str()).unwrap_or("");
+            let name = cluster
+                .workloads
+                .get(w)
+                .map(|w| w.name.as_str())
+                .unwrap_or("");
             out.push_str(&format!("    w{w}[\"{}\"]\n", mermaid_escape(name)));
         }
         out.push_str("  end\n");
     }
     let outside = outside_nodes(map);
     for (a, i) in &outside {
-        out.push_str(&format!("  x{i}((\"{}\"))\n", mermaid_escape(&a.to_string())));
+        out.push_str(&format!(
+            "  x{i}((\"{}\"))\n",
+            mermaid_escape(&a.to_string())
+        ));
     }
     for &(s, d, p) in &map.connections {
         out.push_str(&format!(
@@ -103,8 +118,12 @@ pub fn mermaid(cluster: &Cluster, map: &ReachMap) -> String {
             let x = outside.get(a).copied().unwrap_or(0);
             let label = mermaid_escape(&p.to_string());
             match o.direction {
-                Direction::Egress => out.push_str(&format!("  w{} -->|\"{label}\"| x{x}\n", o.workload)),
-                Direction::Ingress => out.push_str(&format!("  x{x} -->|\"{label}\"| w{}\n", o.workload)),
+                Direction::Egress => {
+                    out.push_str(&format!("  w{} -->|\"{label}\"| x{x}\n", o.workload))
+                }
+                Direction::Ingress => {
+                    out.push_str(&format!("  x{x} -->|\"{label}\"| w{}\n", o.workload))
+                }
             }
         }
     }

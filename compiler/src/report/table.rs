@@ -39,7 +39,11 @@ pub fn table(cluster: &Cluster, map: &ReachMap) -> String {
         cluster.policies.len(),
         map.connections.len()
     );
-    let mut rows = vec![vec!["SOURCE".to_string(), "DESTINATION".into(), "PORTS".into()]];
+    let mut rows = vec![vec![
+        "SOURCE".to_string(),
+        "DESTINATION".into(),
+        "PORTS".into(),
+    ]];
     for &(s, d, p) in &map.connections {
         rows.push(vec![id(s), id(d), map.ports(p).to_string()]);
     }
@@ -57,10 +61,20 @@ pub fn table(cluster: &Cluster, map: &ReachMap) -> String {
             Direction::Ingress => "ingress from",
         };
         if o.allowed.is_empty() {
-            rows.push(vec![id(o.workload), dir.into(), "none".into(), String::new()]);
+            rows.push(vec![
+                id(o.workload),
+                dir.into(),
+                "none".into(),
+                String::new(),
+            ]);
         }
         for (addrs, ports) in &o.allowed {
-            rows.push(vec![id(o.workload), dir.into(), addrs.to_string(), ports.to_string()]);
+            rows.push(vec![
+                id(o.workload),
+                dir.into(),
+                addrs.to_string(),
+                ports.to_string(),
+            ]);
         }
     }
     out.push_str(&columns(&rows));
@@ -83,7 +97,11 @@ pub fn query_table(answers: &[Value]) -> String {
         "REASON".into(),
     ]];
     for a in answers {
-        let proto = a.get("protocol").and_then(Value::as_str).unwrap_or("TCP").to_uppercase();
+        let proto = a
+            .get("protocol")
+            .and_then(Value::as_str)
+            .unwrap_or("TCP")
+            .to_uppercase();
         rows.push(vec![
             field(a, "src"),
             field(a, "dst"),

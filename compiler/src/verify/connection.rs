@@ -69,7 +69,12 @@ impl<'c> Engine<'c> {
         }
         let self_pod = match (src, dst) {
             (Endpoint::Workload(a), Endpoint::Workload(b)) => {
-                a == b && self.cluster().workloads.get(a).is_some_and(|w| w.single_pod)
+                a == b
+                    && self
+                        .cluster()
+                        .workloads
+                        .get(a)
+                        .is_some_and(|w| w.single_pod)
             }
             _ => false,
         };

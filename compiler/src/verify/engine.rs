@@ -103,7 +103,12 @@ impl<'c> Engine<'c> {
         let ns_labels = cluster
             .workloads
             .iter()
-            .map(|w| cluster.namespaces.get(&w.namespace).map_or(empty, |n| &n.labels))
+            .map(|w| {
+                cluster
+                    .namespaces
+                    .get(&w.namespace)
+                    .map_or(empty, |n| &n.labels)
+            })
             .collect();
         let n = cluster.workloads.len();
         let mut selecting = [vec![Vec::new(); n], vec![Vec::new(); n]];
@@ -326,9 +331,9 @@ impl<'c> Engine<'c> {
 /// The addresses an ipBlock peer covers: its cidr minus every except.
 pub fn ipblock_addrs(peer: &Peer) -> AddrSet {
     match peer {
-        Peer::IpBlock { cidr, except } => except
-            .iter()
-            .fold(AddrSet::cidr(cidr), |acc, e| acc.difference(&AddrSet::cidr(e))),
+        Peer::IpBlock { cidr, except } => except.iter().fold(AddrSet::cidr(cidr), |acc, e| {
+            acc.difference(&AddrSet::cidr(e))
+        }),
         Peer::Pods { .. } => AddrSet::none(),
     }
 }

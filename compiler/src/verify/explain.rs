@@ -35,10 +35,16 @@ impl<'c> Engine<'c> {
         let Some(v) = chosen else { return out };
         if let Some(f) = v.family {
             if c.per_family.len() > 1 {
-                let _ = writeln!(out, "(over {f:?}; the pods have addresses of several families)");
+                let _ = writeln!(
+                    out,
+                    "(over {f:?}; the pods have addresses of several families)"
+                );
             }
         }
-        for (side, direction) in [(&v.egress, Direction::Egress), (&v.ingress, Direction::Ingress)] {
+        for (side, direction) in [
+            (&v.egress, Direction::Egress),
+            (&v.ingress, Direction::Ingress),
+        ] {
             let (role, subject, other, word) = match direction {
                 Direction::Egress => ("source", c.src, c.dst, "towards"),
                 Direction::Ingress => ("destination", c.dst, c.src, "from"),
@@ -73,8 +79,18 @@ impl<'c> Engine<'c> {
         let mut header = format!("{role} {}", self.endpoint_name(subject));
         if let Endpoint::Workload(w) = subject {
             if let Some(w) = self.cluster().workloads.get(w) {
-                let labels: Vec<String> = w.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                let _ = write!(header, " ({}, labels {})", w.kind, if labels.is_empty() { "none".into() } else { labels.join(",") });
+                let labels: Vec<String> =
+                    w.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let _ = write!(
+                    header,
+                    " ({}, labels {})",
+                    w.kind,
+                    if labels.is_empty() {
+                        "none".into()
+                    } else {
+                        labels.join(",")
+                    }
+                );
                 if w.host_network {
                     let _ = write!(
                         header,
@@ -141,9 +157,16 @@ impl<'c> Engine<'c> {
                 "  no rule of these policies allows {protocol} {port} {word} {other_name}"
             );
             if side.ports.is_empty() {
-                let _ = writeln!(out, "  (no rule of these policies matches {other_name} at all)");
+                let _ = writeln!(
+                    out,
+                    "  (no rule of these policies matches {other_name} at all)"
+                );
             } else {
-                let _ = writeln!(out, "  (their rules allow {word} {other_name}: {})", side.ports);
+                let _ = writeln!(
+                    out,
+                    "  (their rules allow {word} {other_name}: {})",
+                    side.ports
+                );
             }
         } else {
             let _ = writeln!(out, "  allowed {word} {other_name} by:");

@@ -9,5 +9,5 @@ pub mod reach;
 
 pub use connection::{Connection, ConnectionError, FamilyVerdict};
 pub use engine::{Endpoint, Engine, Options, RuleRef, SideVerdict};
-pub use reach::{OutsideReach, ReachMap};
 pub use query::{Answer, Resolved};
+pub use reach::{OutsideReach, ReachMap};

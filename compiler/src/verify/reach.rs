@@ -206,7 +206,8 @@ impl<'c> Engine<'c> {
                         None => found.extend((0..cluster.workloads.len()).map(|o| (o, None))),
                         Some(peers) => {
                             for peer in peers {
-                                matcher.for_each_match(policy, peer, &mut |o, f| found.push((o, f)));
+                                matcher
+                                    .for_each_match(policy, peer, &mut |o, f| found.push((o, f)));
                             }
                         }
                     }
@@ -411,7 +412,11 @@ impl PeerMatcher<'_, '_> {
                 let block = ipblock_addrs(peer);
                 for (w, wl) in cluster.workloads.iter().enumerate() {
                     for fam in [Family::V4, Family::V6] {
-                        if wl.ips.iter().any(|ip| Family::of(ip) == fam && block.contains(ip)) {
+                        if wl
+                            .ips
+                            .iter()
+                            .any(|ip| Family::of(ip) == fam && block.contains(ip))
+                        {
                             f(w, Some(fam));
                         }
                     }
