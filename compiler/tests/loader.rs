@@ -1115,3 +1115,29 @@ mod no_panic {
         }
     }
 }
+
+#[test]
+fn excepts_are_checked_even_when_the_cidr_has_host_bits_ValidateIPBlock() {
+    let e = errors(&policy(
+        "  egress:\n  - to:\n    - ipBlock: {cidr: 10.0.0.1/8, except: [11.0.0.0/16]}\n    \
+         - ipBlock: {cidr: [10.0.0.0/8]}\n",
+    ));
+    has_error(&e, "spec.egress[0].to[0].ipBlock.cidr", "bits set beyond");
+    has_error(
+        &e,
+        "spec.egress[0].to[0].ipBlock.except[0]",
+        "not inside the cidr `10.0.0.0/8`",
+    );
+    // A wrong type is reported once.
+    let at_cidr = e
+        .iter()
+        .filter(|e| e.path == "spec.egress[0].to[1].ipBlock.cidr")
+        .count();
+    assert_eq!(at_cidr, 1, "{e:#?}");
+}
+
+#[test]
+fn empty_namespace_means_default() {
+    let c = ok("apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: \"\"}\n");
+    assert_eq!(c.workloads[0].namespace, "default");
+}

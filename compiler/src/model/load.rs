@@ -166,10 +166,11 @@ impl State {
             return;
         }
         let saved = ctx.prefix.clone();
-        let items: Vec<Value> = opt_list(ctx, root, "items", "")
-            .cloned()
-            .unwrap_or_default();
-        for (i, item) in items.iter().enumerate() {
+        for (i, item) in opt_list(ctx, root, "items", "")
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             ctx.prefix = format!("{saved}{}.", index("items", i));
             self.object(ctx, item, depth + 1);
         }

@@ -132,7 +132,8 @@ pub fn read(
     }
 
     if namespaced {
-        if let Some(ns) = opt_str(ctx, m, "namespace", path) {
+        // An empty namespace is no namespace (Go's zero value): kubectl fills in its own.
+        if let Some(ns) = opt_str(ctx, m, "namespace", path).filter(|ns| !ns.is_empty()) {
             // ValidateObjectMeta -> ValidateNamespaceName (IsDNS1123Label).
             let errs = validate::dns1123_label(ns);
             if !errs.is_empty() {

@@ -339,9 +339,13 @@ fn ip_block(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Peer> {
     };
     check_fields(ctx, m, path, IPBLOCK_FIELDS);
     let cidr_path = child(path, "cidr");
-    let cidr = match opt_str(ctx, m, "cidr", path) {
+    let raw = opt_str(ctx, m, "cidr", path);
+    let cidr = match raw {
         None | Some("") => {
-            ctx.error(&cidr_path, "required value");
+            // A value of the wrong type was reported already.
+            if raw.is_some() || field(m, "cidr").is_none() {
+                ctx.error(&cidr_path, "required value");
+            }
             None
         }
         Some(s) => match validate::cidr(s) {
@@ -352,6 +356,12 @@ fn ip_block(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Peer> {
             }
         },
     };
+    // Upstream checks the excepts against the sloppily parsed cidr (ParseCIDRSloppy, host
+    // bits cleared) even when the strict check refused it, so the user sees both problems.
+    let sloppy = cidr.or_else(|| {
+        raw.and_then(|s| s.parse::<crate::ir::Cidr>().ok())
+            .map(|c| c.network())
+    });
     let except_path = child(path, "except");
     let excepts = opt_list(ctx, m, "except", path)
         .map(|l| string_list(ctx, l, &except_path))
@@ -361,7 +371,7 @@ fn ip_block(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Peer> {
         let p = index(&except_path, i);
         match validate::cidr(s) {
             Ok(e) => {
-                if let Some(c) = &cidr {
+                if let Some(c) = &sloppy {
                     if let Err(msg) = validate::except_inside(c, &e) {
                         ctx.error(&p, msg);
                     }

@@ -88,7 +88,10 @@ pub fn wrong_type(ctx: &mut Ctx<'_>, path: &str, expected: &str, got: &Value) {
             ": YAML 1.1 reads unquoted yes/no/on/off/y/n/true/false as booleans, so quote the \
              value (e.g. \"on\")"
         }
-        ("a string", Value::Number(_)) => ": quote the value to make it a string (e.g. \"80\")",
+        ("a string", Value::Number(_)) => {
+            ": YAML reads unquoted numbers as numbers (`1.10` becomes 1.1), so quote the value \
+             as written (e.g. \"1.10\")"
+        }
         _ => "",
     };
     ctx.error(
@@ -284,10 +287,11 @@ fn requirement(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Requirement> 
     match key {
         // ValidateLabelName on an empty key reports the empty name part.
         Some(k) => check_label_key(ctx, k, &child(path, "key")),
-        None => ctx.error(
+        None if field(m, "key").is_none() => ctx.error(
             &child(path, "key"),
             "required value: a requirement needs a `key`",
         ),
+        None => {}
     }
     let values_path = child(path, "values");
     let values = opt_list(ctx, m, "values", path)
@@ -316,10 +320,12 @@ fn requirement(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Requirement> 
             None
         }
         None => {
-            ctx.error(
-                &child(path, "operator"),
-                "`\"\"` is not a valid selector operator",
-            );
+            if field(m, "operator").is_none() {
+                ctx.error(
+                    &child(path, "operator"),
+                    "`\"\"` is not a valid selector operator",
+                );
+            }
             None
         }
     };
