@@ -1,9 +1,9 @@
 //! The manifest loader: bytes in, a validated [`Cluster`] out, or every error the API
 //! server would have reported, each with its file, document and field path.
 //!
-//! The steps live in sibling modules: [`super::parse`] (bytes to documents),
-//! [`super::meta`] (ObjectMeta), [`super::netpol`] (NetworkPolicy),
-//! [`super::workloads`] (Pods and controllers), [`super::validate`] (the syntax rules).
+//! The steps live in sibling modules: `parse` (bytes to documents), `meta` (ObjectMeta),
+//! `netpol` (NetworkPolicy), `workloads` (Pods and controllers) and [`super::validate`]
+//! (the syntax rules).
 
 use super::meta::{self, NameRule};
 use super::parse;

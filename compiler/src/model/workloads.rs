@@ -272,7 +272,9 @@ pub fn assemble(candidates: Vec<Candidate>, notes: &mut Vec<Note>) -> Vec<Worklo
     // Replica pods, grouped by top owner, then by what makes them behave alike.
     let mut groups: BTreeMap<GroupKey, Vec<Vec<Candidate>>> = BTreeMap::new();
     for pod in pods {
-        let Some(owner) = pod.controller.clone() else {
+        // A static pod's mirror is "controlled" by its Node, which has no pod template:
+        // such a pod stands alone.
+        let Some(owner) = pod.controller.clone().filter(|(kind, _)| kind != "Node") else {
             out.push(workload(
                 &pod.namespace,
                 &pod.name,

@@ -208,3 +208,42 @@ fn empty_namespace_means_default() {
     let c = ok("apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: \"\"}\n");
     assert_eq!(c.workloads[0].namespace, "default");
 }
+
+#[test]
+fn stateful_set_pods_that_differ_stay_apart_under_their_own_names() {
+    let pod = |i: u8| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: db-{i}\n  labels: {{app: db, \
+             statefulset.kubernetes.io/pod-name: db-{i}}}\n  ownerReferences:\n  \
+             - {{kind: StatefulSet, name: db, controller: true}}\n---\n"
+        )
+    };
+    let c = ok(&format!(
+        "{}{}apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {{name: db}}\nspec: {{template: {{}}}}\n",
+        pod(0),
+        pod(1)
+    ));
+    let got: Vec<(&str, &str, bool)> = c
+        .workloads
+        .iter()
+        .map(|w| (w.name.as_str(), w.kind.as_str(), w.single_pod))
+        .collect();
+    assert_eq!(
+        got,
+        vec![("db-0", "StatefulSet", true), ("db-1", "StatefulSet", true)]
+    );
+    assert!(c.notes.iter().any(|n| n.message.contains("differ")));
+}
+
+#[test]
+fn mirror_pods_owned_by_a_node_stand_alone() {
+    let c = ok(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: etcd-n1\n  namespace: kube-system\n  \
+                ownerReferences: [{kind: Node, name: n1, controller: true}]\n",
+    );
+    let w = &c.workloads[0];
+    assert_eq!(
+        (w.name.as_str(), w.kind.as_str(), w.single_pod),
+        ("etcd-n1", "Pod", true)
+    );
+}
