@@ -196,6 +196,7 @@ fn annotations(ctx: &mut Ctx<'_>, v: &Value, path: &str) {
         }
         match v {
             Value::String(s) => total = total.saturating_add(k.len() + s.len()),
+            Value::Null => {}
             other => wrong_type(ctx, &p, "a string", other),
         }
     }

@@ -7,8 +7,8 @@
 use super::meta::Meta;
 use super::validate;
 use super::walk::{
-    as_int, as_object, check_fields, child, field, index, opt_list, opt_str, selector, shorten,
-    string_list, wrong_type, Ctx, Object,
+    as_int, as_object, check_fields, child, element, field, index, opt_list, opt_str, selector,
+    shorten, string_list, wrong_type, Ctx, Object,
 };
 use super::{NamespaceScope, NetworkPolicy, Note, Peer, PolicyPort, PortSpec, Rule};
 use crate::ir::Protocol;
@@ -179,7 +179,8 @@ fn rules(
 /// (protocol TCP when absent).
 fn port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<PolicyPort> {
     let start = ctx.mark();
-    let m = as_object(ctx, v, path)?;
+    // `- null` is a port entry with every field unset: all TCP ports once defaulted.
+    let m = element(ctx, v, path)?;
     check_fields(ctx, m, path, PORT_FIELDS);
     let protocol = match opt_str(ctx, m, "protocol", path) {
         None => Some(Protocol::Tcp),

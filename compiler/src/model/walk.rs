@@ -128,6 +128,16 @@ pub fn check_fields(ctx: &mut Ctx<'_>, m: &Object, path: &str, known: &[&str]) {
     }
 }
 
+/// A list element that must be an object: `null` decodes in Go to the zero value of the
+/// element's struct, so it is read as `{}` (and then validated like one).
+pub fn element<'v>(ctx: &mut Ctx<'_>, v: &'v Value, path: &str) -> Option<&'v Object> {
+    static EMPTY: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+    match v {
+        Value::Null => Some(EMPTY.get_or_init(Object::new)),
+        _ => as_object(ctx, v, path),
+    }
+}
+
 /// A field's value, treating `null` as absent (Go's zero value for pointers and slices).
 pub fn field<'v>(m: &'v Object, key: &str) -> Option<&'v Value> {
     m.get(key).filter(|v| !v.is_null())
@@ -248,6 +258,11 @@ pub fn labels(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Labels {
                 check_label_value(ctx, s, &p);
                 out.insert(k.clone(), s.clone());
             }
+            // `app:` with nothing after it is null, which Go decodes into a map[string]string
+            // as the empty string: the label exists with value "".
+            Value::Null => {
+                out.insert(k.clone(), String::new());
+            }
             other => wrong_type(ctx, &p, "a string", other),
         }
     }
@@ -281,7 +296,7 @@ pub fn selector(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> LabelSelector {
 
 /// One `matchExpressions` entry (`ValidateLabelSelectorRequirement`).
 fn requirement(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Requirement> {
-    let m = as_object(ctx, v, path)?;
+    let m = element(ctx, v, path)?;
     check_fields(ctx, m, path, &["key", "operator", "values"]);
     let key = opt_str(ctx, m, "key", path);
     match key {

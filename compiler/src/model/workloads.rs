@@ -5,8 +5,8 @@
 use super::selector::Labels;
 use super::validate;
 use super::walk::{
-    as_int, as_object, child, field, index, labels, opt_bool, opt_list, opt_str, shorten, Ctx,
-    Object,
+    as_int, as_object, child, element, field, index, labels, opt_bool, opt_list, opt_str, shorten,
+    Ctx, Object,
 };
 use super::{ContainerPort, Note, Origin, Workload};
 use crate::ir::Protocol;
@@ -172,7 +172,7 @@ fn read_pod_spec(ctx: &mut Ctx<'_>, spec: &Object, path: &str, info: &mut PodInf
 /// IANA_SVC_NAME (IsValidPortName), `protocol` TCP, UDP or SCTP, default TCP.
 fn container_port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<ContainerPort> {
     let start = ctx.mark();
-    let m = as_object(ctx, v, path)?;
+    let m = element(ctx, v, path)?;
     let name = opt_str(ctx, m, "name", path).filter(|n| !n.is_empty());
     if let Some(n) = name {
         let errs = validate::port_name(n);

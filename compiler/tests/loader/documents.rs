@@ -225,3 +225,23 @@ fn deep_nesting_is_refused_not_a_stack_overflow() {
     let json = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     assert!(load(&[src("d.json", &json)]).is_err());
 }
+
+#[test]
+fn null_elements_decode_as_go_zero_values() {
+    // `- null` in ports is a port with nothing set: all TCP ports after defaulting.
+    let c = ok(&policy("  egress:\n  - ports:\n    - null\n"));
+    let ports = c.policies[0].egress[0].ports.clone().unwrap();
+    assert_eq!(ports.len(), 1);
+    assert_eq!(ports[0].protocol, Protocol::Tcp);
+    assert_eq!(ports[0].port, PortSpec::All);
+    // A label with no value is the empty string, as Go decodes null into a string.
+    let c = ok("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels:\n    canary:\n");
+    assert_eq!(c.workloads[0].labels["canary"], "");
+    // A null requirement is an empty one, which the API server refuses.
+    let e = errors(&policy("  podSelector:\n    matchExpressions: [null]\n"));
+    has_error(
+        &e,
+        "spec.podSelector.matchExpressions[0].operator",
+        "not a valid selector operator",
+    );
+}
