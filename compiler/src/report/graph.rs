@@ -1,30 +1,70 @@
 //! Pictures of the map: Graphviz DOT and Mermaid flowcharts, one box per
 //! namespace, one node per workload, edges labelled with ports. Addresses
 //! outside the cluster are one node per distinct address set.
+//!
+//! Both printers draw the same [`Picture`], so they cannot disagree about
+//! what is connected.
 
 use crate::ir::AddrSet;
 use crate::model::{Cluster, Direction};
 use crate::verify::ReachMap;
 use std::collections::BTreeMap;
 
-/// Addresses outside the cluster as nodes: the distinct address sets, numbered.
-fn outside_nodes(map: &ReachMap) -> BTreeMap<&AddrSet, usize> {
-    let mut nodes = BTreeMap::new();
-    for o in &map.outside {
-        for (a, _) in &o.allowed {
-            let next = nodes.len();
-            nodes.entry(a).or_insert(next);
-        }
-    }
-    nodes
+/// What to draw, independent of the drawing language.
+struct Picture {
+    /// Namespace name and its workloads as (node id, label).
+    groups: Vec<(String, Vec<(String, String)>)>,
+    /// Outside address sets as (node id, label).
+    outside: Vec<(String, String)>,
+    /// (from node, to node, label).
+    edges: Vec<(String, String, String)>,
 }
 
-fn by_namespace(cluster: &Cluster) -> BTreeMap<&str, Vec<usize>> {
-    let mut m: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, w) in cluster.workloads.iter().enumerate() {
-        m.entry(w.namespace.as_str()).or_default().push(i);
+impl Picture {
+    fn of(cluster: &Cluster, map: &ReachMap) -> Self {
+        let mut by_ns: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+        for (i, w) in cluster.workloads.iter().enumerate() {
+            by_ns
+                .entry(w.namespace.as_str())
+                .or_default()
+                .push((format!("w{i}"), w.name.clone()));
+        }
+        let mut outside_ids: BTreeMap<&AddrSet, String> = BTreeMap::new();
+        for o in &map.outside {
+            for (a, _) in &o.allowed {
+                let next = format!("x{}", outside_ids.len());
+                outside_ids.entry(a).or_insert(next);
+            }
+        }
+        let mut edges: Vec<(String, String, String)> = map
+            .connections
+            .iter()
+            .map(|&(s, d, p)| (format!("w{s}"), format!("w{d}"), map.ports(p).to_string()))
+            .collect();
+        for o in &map.outside {
+            for (a, p) in &o.allowed {
+                let x = outside_ids.get(a).cloned().unwrap_or_default();
+                let w = format!("w{}", o.workload);
+                edges.push(match o.direction {
+                    Direction::Egress => (w, x, p.to_string()),
+                    Direction::Ingress => (x, w, p.to_string()),
+                });
+            }
+        }
+        let mut outside: Vec<(String, String)> = outside_ids
+            .into_iter()
+            .map(|(a, id)| (id, a.to_string()))
+            .collect();
+        outside.sort_by_key(|(id, _)| id[1..].parse::<usize>().unwrap_or(usize::MAX));
+        Picture {
+            groups: by_ns
+                .into_iter()
+                .map(|(ns, ws)| (ns.to_string(), ws))
+                .collect(),
+            outside,
+            edges,
+        }
     }
-    m
 }
 
 fn dot_escape(s: &str) -> String {
@@ -33,48 +73,29 @@ fn dot_escape(s: &str) -> String {
 
 /// The map in Graphviz DOT.
 pub fn dot(cluster: &Cluster, map: &ReachMap) -> String {
+    let pic = Picture::of(cluster, map);
     let mut out = String::from("digraph netpolc {\n  rankdir=LR;\n  node [shape=box];\n");
-    for (i, (ns, ws)) in by_namespace(cluster).into_iter().enumerate() {
+    for (i, (ns, nodes)) in pic.groups.iter().enumerate() {
         out.push_str(&format!(
             "  subgraph cluster_{i} {{\n    label=\"{}\";\n",
             dot_escape(ns)
         ));
-        for w in ws {
-            let name = cluster
-                .workloads
-                .get(w)
-                .map(|w| w.name.as_str())
-                .unwrap_or("");
-            out.push_str(&format!("    w{w} [label=\"{}\"];\n", dot_escape(name)));
+        for (id, label) in nodes {
+            out.push_str(&format!("    {id} [label=\"{}\"];\n", dot_escape(label)));
         }
         out.push_str("  }\n");
     }
-    let outside = outside_nodes(map);
-    for (a, i) in &outside {
+    for (id, label) in &pic.outside {
         out.push_str(&format!(
-            "  x{i} [shape=ellipse, label=\"{}\"];\n",
-            dot_escape(&a.to_string())
+            "  {id} [shape=ellipse, label=\"{}\"];\n",
+            dot_escape(label)
         ));
     }
-    for &(s, d, p) in &map.connections {
+    for (from, to, label) in &pic.edges {
         out.push_str(&format!(
-            "  w{s} -> w{d} [label=\"{}\"];\n",
-            dot_escape(&map.ports(p).to_string())
+            "  {from} -> {to} [label=\"{}\"];\n",
+            dot_escape(label)
         ));
-    }
-    for o in &map.outside {
-        for (a, p) in &o.allowed {
-            let x = outside.get(a).copied().unwrap_or(0);
-            let label = dot_escape(&p.to_string());
-            match o.direction {
-                Direction::Egress => {
-                    out.push_str(&format!("  w{} -> x{x} [label=\"{label}\"];\n", o.workload))
-                }
-                Direction::Ingress => {
-                    out.push_str(&format!("  x{x} -> w{} [label=\"{label}\"];\n", o.workload))
-                }
-            }
-        }
     }
     out.push_str("}\n");
     out
@@ -87,45 +108,23 @@ fn mermaid_escape(s: &str) -> String {
 
 /// The map as a Mermaid flowchart.
 pub fn mermaid(cluster: &Cluster, map: &ReachMap) -> String {
+    let pic = Picture::of(cluster, map);
     let mut out = String::from("flowchart LR\n");
-    for (i, (ns, ws)) in by_namespace(cluster).into_iter().enumerate() {
+    for (i, (ns, nodes)) in pic.groups.iter().enumerate() {
         out.push_str(&format!("  subgraph ns{i}[\"{}\"]\n", mermaid_escape(ns)));
-        for w in ws {
-            let name = cluster
-                .workloads
-                .get(w)
-                .map(|w| w.name.as_str())
-                .unwrap_or("");
-            out.push_str(&format!("    w{w}[\"{}\"]\n", mermaid_escape(name)));
+        for (id, label) in nodes {
+            out.push_str(&format!("    {id}[\"{}\"]\n", mermaid_escape(label)));
         }
         out.push_str("  end\n");
     }
-    let outside = outside_nodes(map);
-    for (a, i) in &outside {
-        out.push_str(&format!(
-            "  x{i}((\"{}\"))\n",
-            mermaid_escape(&a.to_string())
-        ));
+    for (id, label) in &pic.outside {
+        out.push_str(&format!("  {id}((\"{}\"))\n", mermaid_escape(label)));
     }
-    for &(s, d, p) in &map.connections {
+    for (from, to, label) in &pic.edges {
         out.push_str(&format!(
-            "  w{s} -->|\"{}\"| w{d}\n",
-            mermaid_escape(&map.ports(p).to_string())
+            "  {from} -->|\"{}\"| {to}\n",
+            mermaid_escape(label)
         ));
-    }
-    for o in &map.outside {
-        for (a, p) in &o.allowed {
-            let x = outside.get(a).copied().unwrap_or(0);
-            let label = mermaid_escape(&p.to_string());
-            match o.direction {
-                Direction::Egress => {
-                    out.push_str(&format!("  w{} -->|\"{label}\"| x{x}\n", o.workload))
-                }
-                Direction::Ingress => {
-                    out.push_str(&format!("  x{x} -->|\"{label}\"| w{}\n", o.workload))
-                }
-            }
-        }
     }
     out
 }
