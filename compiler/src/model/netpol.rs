@@ -11,7 +11,6 @@ use super::walk::{
     shorten, string_list, wrong_type, Ctx, Object,
 };
 use super::{NamespaceScope, NetworkPolicy, Note, Peer, PolicyPort, PortSpec, Rule};
-use crate::ir::Protocol;
 use crate::model::LabelSelector;
 use serde_json::Value;
 
@@ -182,23 +181,7 @@ fn port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<PolicyPort> {
     // `- null` is a port entry with every field unset: all TCP ports once defaulted.
     let m = element(ctx, v, path)?;
     check_fields(ctx, m, path, PORT_FIELDS);
-    let protocol = match opt_str(ctx, m, "protocol", path) {
-        None => Some(Protocol::Tcp),
-        Some(s) => {
-            let p = Protocol::from_k8s(s);
-            if p.is_none() {
-                // Case-sensitive upstream: `tcp` is refused.
-                ctx.error(
-                    &child(path, "protocol"),
-                    format!(
-                        "unsupported value: `{}`: supported values: `TCP`, `UDP`, `SCTP`",
-                        shorten(s)
-                    ),
-                );
-            }
-            p
-        }
-    };
+    let protocol = super::walk::protocol(ctx, m, path);
     let port_path = child(path, "port");
     let end_path = child(path, "endPort");
     let end = field(m, "endPort").and_then(|v| as_int(ctx, v, &end_path));

@@ -361,3 +361,26 @@ fn requirement(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Requirement> 
         values,
     })
 }
+
+/// Reads an optional `protocol` field (policy ports and container ports alike):
+/// absent means TCP (`SetDefaults_NetworkPolicyPort`, `SetDefaults_ContainerPort`);
+/// the value is case-sensitive upstream, so `tcp` is refused. `None` after an error.
+pub fn protocol(ctx: &mut Ctx<'_>, m: &Object, path: &str) -> Option<crate::ir::Protocol> {
+    use crate::ir::Protocol;
+    match opt_str(ctx, m, "protocol", path) {
+        None => Some(Protocol::Tcp),
+        Some(s) => {
+            let p = Protocol::from_k8s(s);
+            if p.is_none() {
+                ctx.error(
+                    &child(path, "protocol"),
+                    format!(
+                        "unsupported value: `{}`: supported values: `TCP`, `UDP`, `SCTP`",
+                        shorten(s)
+                    ),
+                );
+            }
+            p
+        }
+    }
+}

@@ -9,7 +9,6 @@ use super::walk::{
     Ctx, Object,
 };
 use super::{ContainerPort, Note, Origin, Workload};
-use crate::ir::Protocol;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -201,22 +200,7 @@ fn container_port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<ContainerP
             }
         }),
     };
-    let protocol = match opt_str(ctx, m, "protocol", path) {
-        None => Some(Protocol::Tcp),
-        Some(s) => {
-            let p = Protocol::from_k8s(s);
-            if p.is_none() {
-                ctx.error(
-                    &child(path, "protocol"),
-                    format!(
-                        "unsupported value: `{}`: supported values: `TCP`, `UDP`, `SCTP`",
-                        shorten(s)
-                    ),
-                );
-            }
-            p
-        }
-    };
+    let protocol = super::walk::protocol(ctx, m, path);
     if ctx.mark() != start {
         return None;
     }
