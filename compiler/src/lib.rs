@@ -7,4 +7,5 @@ pub mod cli;
 pub mod ir;
 pub mod model;
 pub mod report;
+pub mod syntax;
 pub mod verify;

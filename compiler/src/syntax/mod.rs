@@ -1,0 +1,58 @@
+//! `syntax`: the text of one `.npl` file to its typed syntax tree.
+//!
+//! Input: a file name (for messages) and the file's text. Output: a [`SourceFile`] or
+//! every [`SyntaxError`] found. The grammar is `grammar/netpol.pest` at the top of the
+//! repository; `parser.rs` turns pest's pairs into [`ast`] types, one function per rule;
+//! `errors.rs` names rules the human way.
+//!
+//! **Invariant:** syntax knows nothing of Kubernetes beyond lexical validity (port numbers,
+//! address syntax), resolves no names, and never panics, whatever the text.
+
+pub mod ast;
+mod errors;
+mod parser;
+
+pub use ast::*;
+pub use errors::SyntaxError;
+
+/// The pest parser generated from `grammar/netpol.pest`; private so that nothing outside
+/// this module sees pest's rules.
+mod grammar {
+    #![allow(missing_docs)]
+    use pest_derive::Parser;
+
+    #[derive(Parser)]
+    #[grammar = "../../grammar/netpol.pest"]
+    pub(crate) struct NetpolParser;
+}
+
+use grammar::{NetpolParser, Rule};
+use pest::Parser;
+
+/// Parses one `.npl` file. `file_name` only labels errors.
+///
+/// A grammar error stops parsing and is the only error returned; lexical errors (a port
+/// out of range, a malformed address) are collected from every statement.
+pub fn parse(file_name: &str, text: &str) -> Result<SourceFile, Vec<SyntaxError>> {
+    let mut pairs = match NetpolParser::parse(Rule::file, text) {
+        Ok(pairs) => pairs,
+        Err(e) => return Err(vec![errors::from_pest(file_name, text, &e)]),
+    };
+    let Some(file) = pairs.next() else {
+        return Err(vec![SyntaxError::new(
+            file_name,
+            Span::default(),
+            "internal error: the parser produced nothing",
+        )]);
+    };
+    let mut builder = parser::Builder::new(file_name);
+    let items = builder.file(file);
+    if builder.errors.is_empty() {
+        Ok(SourceFile {
+            name: file_name.to_owned(),
+            items,
+        })
+    } else {
+        Err(builder.errors)
+    }
+}
