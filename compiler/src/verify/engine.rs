@@ -19,7 +19,8 @@
 
 use crate::ir::{AddrSet, Family, PortSet};
 use crate::model::{
-    Cluster, ContainerPort, Direction, NamespaceScope, NetworkPolicy, Peer, Rule, Workload,
+    Cluster, ContainerPort, Direction, NamespaceScope, NetworkPolicy, Peer, PolicyPort, Rule,
+    Workload,
 };
 use std::net::IpAddr;
 
@@ -236,15 +237,7 @@ impl<'c> Engine<'c> {
         if !peer_ok {
             return PortSet::none();
         }
-        match &rule.ports {
-            None => PortSet::all(),
-            Some(ports) => {
-                let dst_ports = self.destination_ports(destination);
-                ports
-                    .iter()
-                    .fold(PortSet::none(), |acc, pp| acc.union(&pp.resolve(dst_ports)))
-            }
-        }
+        resolve_ports(rule.ports.as_deref(), self.destination_ports(destination))
     }
 
     /// What one side of a connection allows. For egress the subject is the
@@ -299,32 +292,82 @@ impl<'c> Engine<'c> {
     /// both ends have addresses in; when only one end's addresses are known,
     /// that end's families; `[None]` when neither is known.
     pub fn families(&self, a: Endpoint, b: Endpoint) -> Vec<Option<Family>> {
-        let fam = |e: Endpoint| -> Vec<Family> {
-            let mut v: Vec<Family> = match e {
-                Endpoint::Address(ip) => vec![Family::of(&ip)],
-                Endpoint::Workload(w) => self
-                    .cluster
-                    .workloads
-                    .get(w)
-                    .map(|w| w.ips.iter().map(Family::of).collect())
-                    .unwrap_or_default(),
-            };
-            v.sort();
-            v.dedup();
-            v
+        let fam = |e: Endpoint| match e {
+            Endpoint::Address(ip) => Families::of(std::slice::from_ref(&ip)),
+            Endpoint::Workload(w) => self
+                .cluster
+                .workloads
+                .get(w)
+                .map_or(Families::default(), |w| Families::of(&w.ips)),
         };
-        let (fa, fb) = (fam(a), fam(b));
-        let common: Vec<Family> = match (fa.is_empty(), fb.is_empty()) {
-            (true, true) => Vec::new(),
-            (false, true) => fa,
-            (true, false) => fb,
-            (false, false) => fa.into_iter().filter(|f| fb.contains(f)).collect(),
-        };
-        if common.is_empty() {
-            vec![None]
-        } else {
-            common.into_iter().map(Some).collect()
+        connection_families(fam(a), fam(b))
+    }
+}
+
+/// Which address families an endpoint has addresses in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Families {
+    v4: bool,
+    v6: bool,
+}
+
+impl Families {
+    /// The families of a list of addresses.
+    pub(crate) fn of(ips: &[IpAddr]) -> Self {
+        Self {
+            v4: ips.iter().any(|ip| Family::of(ip) == Family::V4),
+            v6: ips.iter().any(|ip| Family::of(ip) == Family::V6),
         }
+    }
+
+    fn known(self) -> bool {
+        self.v4 || self.v6
+    }
+
+    fn list(self) -> Vec<Option<Family>> {
+        let mut v = Vec::new();
+        if self.v4 {
+            v.push(Some(Family::V4));
+        }
+        if self.v6 {
+            v.push(Some(Family::V6));
+        }
+        v
+    }
+}
+
+/// The families a connection between two ends may use: those both have
+/// addresses in; when only one end's addresses are known, that end's
+/// families; `[None]` when neither is known or they share no family.
+pub(crate) fn connection_families(a: Families, b: Families) -> Vec<Option<Family>> {
+    let v = match (a.known(), b.known()) {
+        (false, false) => Vec::new(),
+        (true, false) => a.list(),
+        (false, true) => b.list(),
+        (true, true) => Families {
+            v4: a.v4 && b.v4,
+            v6: a.v6 && b.v6,
+        }
+        .list(),
+    };
+    if v.is_empty() {
+        vec![None]
+    } else {
+        v
+    }
+}
+
+/// The ports a rule's `ports` list allows on a destination with these
+/// container ports; an absent list allows every port.
+pub(crate) fn resolve_ports(
+    ports: Option<&[PolicyPort]>,
+    destination: &[ContainerPort],
+) -> PortSet {
+    match ports {
+        None => PortSet::all(),
+        Some(list) => list.iter().fold(PortSet::none(), |acc, pp| {
+            acc.union(&pp.resolve(destination))
+        }),
     }
 }
 

@@ -9,9 +9,9 @@
 //! ingress row, per address family, as in [`Engine::connection`], which the
 //! tests hold this module to.
 
-use super::engine::{ipblock_addrs, Engine};
+use super::engine::{connection_families, ipblock_addrs, resolve_ports, Engine, Families};
 use crate::ir::{AddrSet, Family, PortSet};
-use crate::model::{Direction, NamespaceScope, Peer, PolicyPort};
+use crate::model::{Direction, NamespaceScope, Peer};
 use std::collections::{BTreeMap, HashMap};
 
 /// Ports allowed towards one peer, split by what matched it: a pod peer (any
@@ -105,15 +105,10 @@ impl<'c> Engine<'c> {
             .map(|w| self.row(&matches, Direction::Ingress, w))
             .collect();
 
-        let fams: Vec<(bool, bool)> = cluster
+        let fams: Vec<Families> = cluster
             .workloads
             .iter()
-            .map(|w| {
-                (
-                    w.ips.iter().any(|ip| Family::of(ip) == Family::V4),
-                    w.ips.iter().any(|ip| Family::of(ip) == Family::V6),
-                )
-            })
+            .map(|w| Families::of(&w.ips))
             .collect();
 
         let mut interner: HashMap<PortSet, usize> = HashMap::new();
@@ -153,7 +148,7 @@ impl<'c> Engine<'c> {
                     continue;
                 }
                 let mut allowed = PortSet::none();
-                for f in pair_families(fams[s], fams[d]) {
+                for f in connection_families(fams[s], fams[d]) {
                     let ep = e.map_or_else(PortSet::all, |x| x.for_family(f));
                     let ip = i.map_or_else(PortSet::all, |x| x.for_family(f));
                     allowed = allowed.union(&ep.intersect(&ip));
@@ -293,42 +288,6 @@ impl<'c> Engine<'c> {
             }
         }
         group_by_ports(boxes)
-    }
-}
-
-/// Families a pod pair may talk over, as in [`Engine::families`].
-fn pair_families(a: (bool, bool), b: (bool, bool)) -> Vec<Option<Family>> {
-    let known = |x: (bool, bool)| x.0 || x.1;
-    let pick = |x: (bool, bool)| {
-        let mut v = Vec::new();
-        if x.0 {
-            v.push(Some(Family::V4));
-        }
-        if x.1 {
-            v.push(Some(Family::V6));
-        }
-        v
-    };
-    let v = match (known(a), known(b)) {
-        (false, false) => Vec::new(),
-        (true, false) => pick(a),
-        (false, true) => pick(b),
-        (true, true) => pick((a.0 && b.0, a.1 && b.1)),
-    };
-    if v.is_empty() {
-        vec![None]
-    } else {
-        v
-    }
-}
-
-/// The ports of a rule's `ports` list on a destination with these container ports.
-fn resolve_ports(ports: Option<&[PolicyPort]>, dst: &[crate::model::ContainerPort]) -> PortSet {
-    match ports {
-        None => PortSet::all(),
-        Some(list) => list
-            .iter()
-            .fold(PortSet::none(), |acc, pp| acc.union(&pp.resolve(dst))),
     }
 }
 
