@@ -4,8 +4,12 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod diag;
+pub mod emit;
 pub mod ir;
 pub mod model;
+pub mod pipeline;
 pub mod report;
+pub mod resolve;
 pub mod syntax;
 pub mod verify;

@@ -3,9 +3,12 @@
 //! set equality.
 
 pub mod addr;
+pub mod intent;
+pub mod labels;
 pub mod interval;
 pub mod ports;
 
 pub use addr::{AddrSet, Block, Cidr, Family};
+pub use intent::Intent;
 pub use interval::IntervalSet;
 pub use ports::{PortSet, Protocol};

@@ -1,0 +1,162 @@
+//! `diag`: the one diagnostic type every phase reports with, the registry of codes, and
+//! the renderers that print diagnostics for people, golden files, tools and GitHub.
+//!
+//! A [`Diagnostic`] points into source text by file name and byte span; a [`Sources`]
+//! holds the texts, so renderers can turn spans into lines, columns and snippets. Phases
+//! never format diagnostics themselves.
+
+pub mod codes;
+
+pub use codes::Code;
+
+use crate::syntax::Span;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The program cannot be compiled; nothing is written.
+    Error,
+    /// The program compiles, but probably does not say what was meant.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A place in a source file, with an optional word about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// The file name as the user gave it (`<stdlib>/dns.npl` for the standard library).
+    pub file: String,
+    /// The bytes pointed at; an empty span points between two characters.
+    pub span: Span,
+    /// What this place has to do with the diagnostic, if the message alone does not say.
+    pub message: Option<String>,
+}
+
+/// One thing the compiler has to tell its user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The registry code: `NP0203`. It fixes the severity.
+    pub code: Code,
+    /// One lower-case sentence without a final period; user input in backticks.
+    pub message: String,
+    /// Where the problem is, when it is somewhere in the source.
+    pub primary: Option<Label>,
+    /// Other places that explain it (the definition of a rule, the first of two
+    /// duplicates, the statement a warning is about).
+    pub secondary: Vec<Label>,
+    /// Facts that help understand the problem.
+    pub notes: Vec<String>,
+    /// What to do about it, when there is something to suggest.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with a code and message, pointing nowhere yet.
+    pub fn new(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// The severity, fixed by the code.
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+
+    /// Points the diagnostic at `span` in `file`.
+    pub fn at(mut self, file: &str, span: Span) -> Diagnostic {
+        self.primary = Some(Label {
+            file: file.to_owned(),
+            span,
+            message: None,
+        });
+        self
+    }
+
+    /// Adds another place that explains the diagnostic.
+    pub fn with_secondary(mut self, file: &str, span: Span, message: impl Into<String>) -> Self {
+        self.secondary.push(Label {
+            file: file.to_owned(),
+            span,
+            message: Some(message.into()),
+        });
+        self
+    }
+
+    /// Adds a note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Sets the suggestion.
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// The texts diagnostics point into, by file name.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    files: Vec<(String, String)>,
+}
+
+impl Sources {
+    /// No files yet.
+    pub fn new() -> Sources {
+        Sources::default()
+    }
+
+    /// Adds a file's text; a later file with the same name shadows nothing (first wins).
+    pub fn add(&mut self, name: &str, text: &str) {
+        if self.text(name).is_none() {
+            self.files.push((name.to_owned(), text.to_owned()));
+        }
+    }
+
+    /// The text of a file, if known.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.as_str())
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset in a file; `(1, 1)`
+    /// when the file is unknown.
+    pub fn line_column(&self, file: &str, offset: usize) -> (usize, usize) {
+        let Some(text) = self.text(file) else {
+            return (1, 1);
+        };
+        line_column(text, offset)
+    }
+}
+
+/// The 1-based line and column (in characters) of a byte offset in `text`. Offsets past
+/// the end or inside a character are moved back to the nearest character boundary.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut start = offset.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
