@@ -99,11 +99,8 @@ pub fn compile(files: &[ProgramFile], settings: &Settings) -> Result<Compiled, F
     if has_errors(&diagnostics) {
         return Err(failed(diagnostics, sources));
     }
-    let (program, found) = resolve::resolve(
-        &views(&parsed),
-        &views(&library),
-        &settings.workload_label,
-    );
+    let (program, found) =
+        resolve::resolve(&views(&parsed), &views(&library), &settings.workload_label);
     diagnostics.extend(found);
     let Some(program) = program else {
         return Err(failed(diagnostics, sources));
@@ -146,11 +143,7 @@ fn failed(mut diagnostics: Vec<Diagnostic>, sources: Sources) -> Failed {
 /// place keep the order they were found in.
 fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            d.primary
-                .as_ref()
-                .map(|l| (l.file.clone(), l.span.start))
-        };
+        let key = |d: &Diagnostic| d.primary.as_ref().map(|l| (l.file.clone(), l.span.start));
         key(a).cmp(&key(b))
     });
 }

@@ -92,20 +92,29 @@ fn the_users_three_phrases_compile_as_written() {
 #[test]
 fn contract_blocks_top_level_statements_shape_both_sides() {
     let c = ok("namespace a {\n isolate namespace\n use dns\n}\nnamespace b {\n isolate namespace\n use dns\n}\na/web may talk to b/db on 80\n");
-    assert!(allowances(&c, "a", Direction::Egress).iter().any(|x| x.peer == workload("b", "db")));
-    assert!(allowances(&c, "b", Direction::Ingress).iter().any(|x| x.peer == workload("a", "web")));
+    assert!(allowances(&c, "a", Direction::Egress)
+        .iter()
+        .any(|x| x.peer == workload("b", "db")));
+    assert!(allowances(&c, "b", Direction::Ingress)
+        .iter()
+        .any(|x| x.peer == workload("a", "web")));
 }
 
 #[test]
 fn contract_blocks_a_block_shapes_only_its_own_namespace_and_warns_with_the_statement_to_add() {
     let text = "namespace a {\n isolate namespace\n use dns\n web may talk to b/db on 80\n}\nnamespace b {\n isolate ingress\n}\n";
     let c = ok(text);
-    assert!(allowances(&c, "a", Direction::Egress).iter().any(|x| x.peer == workload("b", "db")));
+    assert!(allowances(&c, "a", Direction::Egress)
+        .iter()
+        .any(|x| x.peer == workload("b", "db")));
     assert!(allowances(&c, "b", Direction::Ingress).is_empty());
     let d = the(Code::BlockedByOtherSide, text);
     assert_eq!(line_of(&d, text), 4);
     assert!(d.message.contains("`b`"), "{d:?}");
-    assert_eq!(d.help.as_deref(), Some("add to `namespace b { }`: `a/web may talk to db on 80`"));
+    assert_eq!(
+        d.help.as_deref(),
+        Some("add to `namespace b { }`: `a/web may talk to db on 80`")
+    );
 }
 
 #[test]
@@ -126,7 +135,10 @@ fn contract_statements_ingress_only_isolates_and_allows_the_subject() {
     let c = ok("namespace a {\n db ingress only from web on 5432\n}\n");
     let i = allowances(&c, "a", Direction::Ingress);
     assert_eq!(i.len(), 1);
-    assert_eq!((i[0].pods.clone(), i[0].peer.clone()), (sel("db"), workload("a", "web")));
+    assert_eq!(
+        (i[0].pods.clone(), i[0].peer.clone()),
+        (sel("db"), workload("a", "web"))
+    );
     assert!(allowances(&c, "a", Direction::Egress).is_empty());
 }
 
@@ -137,7 +149,10 @@ fn contract_meaning_allowances_target_only_isolated_pods() {
     let c = ok("namespace a {\n isolate pods(tier=db) ingress\n * may talk to * on 80\n}\n");
     let i = allowances(&c, "a", Direction::Ingress);
     assert_eq!(i.len(), 1);
-    assert_eq!(i[0].pods.match_labels.get("tier").map(String::as_str), Some("db"));
+    assert_eq!(
+        i[0].pods.match_labels.get("tier").map(String::as_str),
+        Some("db")
+    );
 }
 
 #[test]
@@ -153,7 +168,11 @@ fn contract_endpoints_every_form_resolves() {
 }
 "#);
     let e = allowances(&c, "a", Direction::Egress);
-    let on = |p: u16| e.iter().filter(|x| x.ports.numbers.contains(Protocol::Tcp, p)).count();
+    let on = |p: u16| {
+        e.iter()
+            .filter(|x| x.ports.numbers.contains(Protocol::Tcp, p))
+            .count()
+    };
     assert_eq!((on(1), on(2), on(3), on(4), on(5)), (5, 3, 1, 3, 4));
 }
 
@@ -174,9 +193,20 @@ namespace a {
 }
 "#);
     let i = allowances(&c, "a", Direction::Ingress);
-    assert!(i.iter().any(|x| x.peer == PeerSet::Pods { namespaces: NamespaceSet::Named("obs".into()), pods: sel("prom") } && x.ports.numbers.contains(Protocol::Tcp, 8080)));
-    assert!(i.iter().any(|x| x.peer == workload("b", "web") && x.ports.numbers.contains(Protocol::Udp, 53)));
-    assert!(i.iter().any(|x| x.peer == PeerSet::Pods { namespaces: NamespaceSet::Named("obs2".into()), pods: sel("prom") }));
+    assert!(i.iter().any(|x| x.peer
+        == PeerSet::Pods {
+            namespaces: NamespaceSet::Named("obs".into()),
+            pods: sel("prom")
+        }
+        && x.ports.numbers.contains(Protocol::Tcp, 8080)));
+    assert!(i
+        .iter()
+        .any(|x| x.peer == workload("b", "web") && x.ports.numbers.contains(Protocol::Udp, 53)));
+    assert!(i.iter().any(|x| x.peer
+        == PeerSet::Pods {
+            namespaces: NamespaceSet::Named("obs2".into()),
+            pods: sel("prom")
+        }));
     // Statements from a rule point at the `use` that applied them.
     assert!(i.iter().all(|x| x.source.line >= 10));
 }
@@ -189,28 +219,57 @@ fn contract_stdlib_dns_means_the_current_namespace() {
     assert!(e[0].pods.is_everything());
     let mut dns = LabelSelector::default();
     dns.match_labels.insert("k8s-app".into(), "kube-dns".into());
-    assert_eq!(e[0].peer, PeerSet::Pods { namespaces: NamespaceSet::Named("kube-system".into()), pods: dns });
-    assert!(e[0].ports.numbers.contains(Protocol::Udp, 53) && e[0].ports.numbers.contains(Protocol::Tcp, 53));
+    assert_eq!(
+        e[0].peer,
+        PeerSet::Pods {
+            namespaces: NamespaceSet::Named("kube-system".into()),
+            pods: dns
+        }
+    );
+    assert!(
+        e[0].ports.numbers.contains(Protocol::Udp, 53)
+            && e[0].ports.numbers.contains(Protocol::Tcp, 53)
+    );
 }
 
 #[test]
 fn contract_stdlib_deny_metadata_allows_everything_but_the_metadata_endpoints() {
     let c = ok("namespace shop {\n use deny-metadata\n}\n");
     let e = allowances(&c, "shop", Direction::Egress);
-    let addresses: Vec<&AddrSet> = e.iter().filter_map(|a| match &a.peer { PeerSet::Addresses(s) => Some(s), _ => None }).collect();
+    let addresses: Vec<&AddrSet> = e
+        .iter()
+        .filter_map(|a| match &a.peer {
+            PeerSet::Addresses(s) => Some(s),
+            _ => None,
+        })
+        .collect();
     let meta: std::net::IpAddr = "169.254.169.254".parse().unwrap();
     let meta6: std::net::IpAddr = "fd00:ec2::254".parse().unwrap();
     let other: std::net::IpAddr = "169.254.169.253".parse().unwrap();
-    assert!(addresses.iter().all(|s| !s.contains(&meta) && !s.contains(&meta6)));
+    assert!(addresses
+        .iter()
+        .all(|s| !s.contains(&meta) && !s.contains(&meta6)));
     assert!(addresses.iter().any(|s| s.contains(&other)));
 }
 
 #[test]
 fn settings_change_the_workload_label_key() {
-    let settings = Settings { workload_label: "app.kubernetes.io/name".into() };
-    let c = program_with("namespace a {\n isolate ingress\n web may talk to db\n}\n", &settings).unwrap();
+    let settings = Settings {
+        workload_label: "app.kubernetes.io/name".into(),
+    };
+    let c = program_with(
+        "namespace a {\n isolate ingress\n web may talk to db\n}\n",
+        &settings,
+    )
+    .unwrap();
     let i = allowances(&c, "a", Direction::Ingress);
-    assert_eq!(i[0].pods.match_labels.get("app.kubernetes.io/name").map(String::as_str), Some("db"));
+    assert_eq!(
+        i[0].pods
+            .match_labels
+            .get("app.kubernetes.io/name")
+            .map(String::as_str),
+        Some("db")
+    );
 }
 
 // ------------------------------------------------------------------ errors
@@ -237,35 +296,68 @@ fn wrong_argument_count_points_at_the_definition() {
 
 #[test]
 fn unknown_parameter_and_wrong_argument_kind() {
-    the(Code::UnknownParameter, "rule r($a) {\n $b may talk to * on 1\n}\nnamespace a {\n use r(web)\n}\n");
-    the(Code::UnknownParameter, "namespace a {\n $x may talk to *\n}\n");
-    the(Code::WrongArgumentKind, "rule r($a) {\n $a may talk to *\n}\nnamespace a {\n use r(80)\n}\n");
-    the(Code::WrongArgumentKind, "rule r($p) {\n * may talk to * on $p\n}\nnamespace a {\n use r(b/web)\n}\n");
+    the(
+        Code::UnknownParameter,
+        "rule r($a) {\n $b may talk to * on 1\n}\nnamespace a {\n use r(web)\n}\n",
+    );
+    the(
+        Code::UnknownParameter,
+        "namespace a {\n $x may talk to *\n}\n",
+    );
+    the(
+        Code::WrongArgumentKind,
+        "rule r($a) {\n $a may talk to *\n}\nnamespace a {\n use r(80)\n}\n",
+    );
+    the(
+        Code::WrongArgumentKind,
+        "rule r($p) {\n * may talk to * on $p\n}\nnamespace a {\n use r(b/web)\n}\n",
+    );
 }
 
 #[test]
 fn recursion_is_detected_in_rules_and_defines() {
-    let d = the(Code::Recursion, "rule a {\n use b\n}\nrule b {\n use a\n}\nnamespace n {\n use a\n}\n");
+    let d = the(
+        Code::Recursion,
+        "rule a {\n use b\n}\nrule b {\n use a\n}\nnamespace n {\n use a\n}\n",
+    );
     assert!(d.message.contains("`a` → `b` → `a`"), "{}", d.message);
     the(Code::Recursion, "define x = y, 10.0.0.0/8\ndefine y = x\nnamespace n {\n isolate egress\n * may talk to x\n}\n");
 }
 
 #[test]
 fn duplicates_are_errors() {
-    the(Code::DuplicateDefinition, "define x = 1.1.1.1\ndefine x = 2.2.2.2\n");
+    the(
+        Code::DuplicateDefinition,
+        "define x = 1.1.1.1\ndefine x = 2.2.2.2\n",
+    );
     the(Code::DuplicateDefinition, "rule r {\n}\nrule r {\n}\n");
 }
 
 #[test]
 fn names_are_checked_as_kubernetes_checks_them() {
-    the(Code::InvalidNamespaceName, "namespace Shop {\n isolate namespace\n}\n");
-    the(Code::InvalidLabel, "namespace a {\n isolate pods(a=x_)\n}\n");
-    the(Code::InvalidLabel, "namespace a {\n isolate ingress\n * may talk to * on veryveryverylongportname\n}\n");
+    the(
+        Code::InvalidNamespaceName,
+        "namespace Shop {\n isolate namespace\n}\n",
+    );
+    the(
+        Code::InvalidLabel,
+        "namespace a {\n isolate pods(a=x_)\n}\n",
+    );
+    the(
+        Code::InvalidLabel,
+        "namespace a {\n isolate ingress\n * may talk to * on veryveryverylongportname\n}\n",
+    );
 }
 
 #[test]
 fn forms_of_the_current_namespace_at_top_level_are_errors() {
-    for text in ["* may talk to a/b\n", "web may talk to a/b\n", "isolate ingress\n", "egress only 8.8.8.8\n", "pods(x=y) may talk to a/b\n"] {
+    for text in [
+        "* may talk to a/b\n",
+        "web may talk to a/b\n",
+        "isolate ingress\n",
+        "egress only 8.8.8.8\n",
+        "pods(x=y) may talk to a/b\n",
+    ] {
         let d = the(Code::NoCurrentNamespace, text);
         assert!(d.help.is_some(), "{text}");
     }
@@ -274,7 +366,10 @@ fn forms_of_the_current_namespace_at_top_level_are_errors() {
 #[test]
 fn a_block_cannot_isolate_another_namespace() {
     the(Code::OutOfScope, "namespace a {\n isolate b/web\n}\n");
-    the(Code::OutOfScope, "namespace a {\n b/web egress only 8.8.8.8\n}\n");
+    the(
+        Code::OutOfScope,
+        "namespace a {\n b/web egress only 8.8.8.8\n}\n",
+    );
 }
 
 #[test]
@@ -282,25 +377,51 @@ fn what_networkpolicy_cannot_express_is_an_error() {
     the(Code::CannotIsolate, "isolate cluster\n");
     the(Code::CannotIsolate, "isolate namespaces(team=x)\n");
     the(Code::CannotIsolate, "isolate 10.0.0.0/8\n");
-    the(Code::CannotExpress, "namespace a {\n isolate egress\n * may talk to api.example.com on 443\n}\n");
+    the(
+        Code::CannotExpress,
+        "namespace a {\n isolate egress\n * may talk to api.example.com on 443\n}\n",
+    );
 }
 
 #[test]
 fn bad_addresses_and_ports_name_the_line() {
     let text = "namespace a {\n isolate egress\n * may talk to 10.0.0.0/8 except 11.0.0.0/16\n}\n";
     assert_eq!(line_of(&the(Code::BadAddress, text), text), 3);
-    the(Code::BadAddress, "namespace a {\n isolate egress\n * may talk to 10.1.2.3/8\n}\n");
-    the(Code::BadAddress, "namespace a {\n isolate egress\n * may talk to 300.1.1.1\n}\n");
-    the(Code::PortOutOfRange, "namespace a {\n isolate egress\n * may talk to * on 70000\n}\n");
-    the(Code::PortOutOfRange, "namespace a {\n isolate egress\n * may talk to * on 90-80\n}\n");
+    the(
+        Code::BadAddress,
+        "namespace a {\n isolate egress\n * may talk to 10.1.2.3/8\n}\n",
+    );
+    the(
+        Code::BadAddress,
+        "namespace a {\n isolate egress\n * may talk to 300.1.1.1\n}\n",
+    );
+    the(
+        Code::PortOutOfRange,
+        "namespace a {\n isolate egress\n * may talk to * on 70000\n}\n",
+    );
+    the(
+        Code::PortOutOfRange,
+        "namespace a {\n isolate egress\n * may talk to * on 90-80\n}\n",
+    );
     the(Code::Syntax, "namespace a {\n isolate egress\n");
 }
 
 #[test]
 fn invalid_utf8_is_a_diagnostic() {
-    let f = compile(&[ProgramFile { name: "bad.npl".into(), bytes: b"namespace a {\n\xff\n}\n".to_vec() }], &Settings::default()).unwrap_err();
+    let f = compile(
+        &[ProgramFile {
+            name: "bad.npl".into(),
+            bytes: b"namespace a {\n\xff\n}\n".to_vec(),
+        }],
+        &Settings::default(),
+    )
+    .unwrap_err();
     assert_eq!(f.diagnostics[0].code, Code::NotUtf8);
-    assert!(f.diagnostics[0].message.contains("line 2"), "{}", f.diagnostics[0].message);
+    assert!(
+        f.diagnostics[0].message.contains("line 2"),
+        "{}",
+        f.diagnostics[0].message
+    );
 }
 
 // ---------------------------------------------------------------- warnings
@@ -318,19 +439,33 @@ fn egress_isolation_without_dns_suggests_use_dns() {
     let text = "namespace a {\n isolate egress\n web may talk to db on 5432\n}\n";
     let d = the(Code::NoDns, text);
     assert_eq!(line_of(&d, text), 2);
-    assert_eq!(d.help.as_deref(), Some("add `use dns` to `namespace a { }`"));
-    assert!(diagnostics("namespace a {\n isolate egress\n use dns\n}\n").iter().all(|d| d.code != Code::NoDns));
+    assert_eq!(
+        d.help.as_deref(),
+        Some("add `use dns` to `namespace a { }`")
+    );
+    assert!(diagnostics("namespace a {\n isolate egress\n use dns\n}\n")
+        .iter()
+        .all(|d| d.code != Code::NoDns));
 }
 
 #[test]
 fn a_name_one_typo_from_a_define_is_flagged() {
-    let d = the(Code::NameLooksLikeDefine, "namespace a {\n isolate egress\n use dns\n * may talk to interent on 443\n}\n");
-    assert_eq!(d.help.as_deref(), Some("if you meant the set, write `internet`"));
+    let d = the(
+        Code::NameLooksLikeDefine,
+        "namespace a {\n isolate egress\n use dns\n * may talk to interent on 443\n}\n",
+    );
+    assert_eq!(
+        d.help.as_deref(),
+        Some("if you meant the set, write `internet`")
+    );
 }
 
 #[test]
 fn named_ports_towards_addresses_are_flagged() {
-    the(Code::NamedPortToAddress, "namespace a {\n isolate egress\n use dns\n * may talk to 10.0.0.0/8 on http\n}\n");
+    the(
+        Code::NamedPortToAddress,
+        "namespace a {\n isolate egress\n use dns\n * may talk to 10.0.0.0/8 on http\n}\n",
+    );
 }
 
 #[test]

@@ -46,7 +46,13 @@ pub fn selector(s: &LabelSelector) -> String {
         .map(|(k, v)| format!("{k}={}", value(v)))
         .collect();
     for r in &s.match_expressions {
-        let values = || r.values.iter().map(|v| value(v)).collect::<Vec<_>>().join(", ");
+        let values = || {
+            r.values
+                .iter()
+                .map(|v| value(v))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         parts.push(match (r.operator, r.values.len()) {
             (Operator::In, _) => format!("{} in ({})", r.key, values()),
             (Operator::NotIn, 1) => format!("{}!={}", r.key, values()),
@@ -61,7 +67,8 @@ pub fn selector(s: &LabelSelector) -> String {
 /// A label value, quoted when it is not a plain word.
 fn value(v: &str) -> String {
     let plain = v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     if plain {
         v.to_owned()
     } else {
@@ -85,7 +92,11 @@ pub fn ports(p: &PortAccess) -> String {
         current = Some(proto);
     };
     for (proto, lo, hi) in p.numbers.ranges() {
-        let text = if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") };
+        let text = if lo == hi {
+            lo.to_string()
+        } else {
+            format!("{lo}-{hi}")
+        };
         push(proto, text, &mut items);
     }
     for (proto, name) in &p.named {

@@ -8,8 +8,7 @@ use crate::diag::{line_column, Code, Diagnostic};
 use crate::ir::intent::{NamespaceSet, PeerSet, SourceRef};
 use crate::model::{Direction as ModelDirection, LabelSelector};
 use crate::syntax::{
-    Arg, Direction, Endpoint, EndpointKind, IsolateTarget, Name, Span, Statement,
-    StatementKind,
+    Arg, Direction, Endpoint, EndpointKind, IsolateTarget, Name, Span, Statement, StatementKind,
 };
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -44,7 +43,13 @@ pub(super) struct Expander<'a> {
 impl Expander<'_> {
     /// Resolves a list of statements in one frame. `site` is `None` for statements the user
     /// wrote directly (each is its own site) and the `use` for a rule's body.
-    pub fn statements(&mut self, frame: &Frame, text: &str, body: &[Statement], site: Option<&Site>) {
+    pub fn statements(
+        &mut self,
+        frame: &Frame,
+        text: &str,
+        body: &[Statement],
+        site: Option<&Site>,
+    ) {
         for stmt in body {
             let own = Site::new(&frame.file, text, stmt.span);
             let site = site.unwrap_or(&own);
@@ -84,15 +89,21 @@ impl Expander<'_> {
                         };
                         vec![(ns.clone(), LabelSelector::default())]
                     }
-                    IsolateTarget::Endpoint(e) => self.isolated_pods(frame, std::slice::from_ref(e))?,
+                    IsolateTarget::Endpoint(e) => {
+                        self.isolated_pods(frame, std::slice::from_ref(e))?
+                    }
                 };
                 for dir in directions(*direction) {
                     for (namespace, selector) in &pods {
-                        self.emit(frame, site, Action::Isolate {
-                            namespace: namespace.clone(),
-                            pods: selector.clone(),
-                            direction: dir,
-                        });
+                        self.emit(
+                            frame,
+                            site,
+                            Action::Isolate {
+                                namespace: namespace.clone(),
+                                pods: selector.clone(),
+                                direction: dir,
+                            },
+                        );
                     }
                 }
             }
@@ -111,33 +122,65 @@ impl Expander<'_> {
                 let to = self.names.endpoints(frame, to)?;
                 let ports = self.names.ports(frame, ports.as_deref())?;
                 for (namespace, selector) in &pods {
-                    self.emit(frame, site, Action::Isolate {
-                        namespace: namespace.clone(),
-                        pods: selector.clone(),
-                        direction: ModelDirection::Egress,
-                    });
+                    self.emit(
+                        frame,
+                        site,
+                        Action::Isolate {
+                            namespace: namespace.clone(),
+                            pods: selector.clone(),
+                            direction: ModelDirection::Egress,
+                        },
+                    );
                 }
                 let from = pods_as_sets(pods);
-                self.emit(frame, site, Action::Allow { from, to, ports, sides: Sides::Egress });
+                self.emit(
+                    frame,
+                    site,
+                    Action::Allow {
+                        from,
+                        to,
+                        ports,
+                        sides: Sides::Egress,
+                    },
+                );
             }
-            StatementKind::IngressOnly { subject, from, ports } => {
+            StatementKind::IngressOnly {
+                subject,
+                from,
+                ports,
+            } => {
                 let subject = Self::subject(subject.as_deref(), stmt.span);
                 let pods = self.isolated_pods(frame, &subject)?;
                 let from = self.names.endpoints(frame, from)?;
                 let ports = self.names.ports(frame, ports.as_deref())?;
                 for (namespace, selector) in &pods {
-                    self.emit(frame, site, Action::Isolate {
-                        namespace: namespace.clone(),
-                        pods: selector.clone(),
-                        direction: ModelDirection::Ingress,
-                    });
+                    self.emit(
+                        frame,
+                        site,
+                        Action::Isolate {
+                            namespace: namespace.clone(),
+                            pods: selector.clone(),
+                            direction: ModelDirection::Ingress,
+                        },
+                    );
                 }
                 let to = pods_as_sets(pods);
-                self.emit(frame, site, Action::Allow { from, to, ports, sides: Sides::Ingress });
+                self.emit(
+                    frame,
+                    site,
+                    Action::Allow {
+                        from,
+                        to,
+                        ports,
+                        sides: Sides::Ingress,
+                    },
+                );
             }
             // Collected before the statements of their scope are expanded.
             StatementKind::Define { .. } => {}
-            StatementKind::Use { name, args } => self.use_rule(frame, name, args.as_deref(), site)?,
+            StatementKind::Use { name, args } => {
+                self.use_rule(frame, name, args.as_deref(), site)?
+            }
         }
         Ok(())
     }
@@ -155,7 +198,11 @@ impl Expander<'_> {
 
     /// Endpoints that a statement isolates: pods of one named namespace each, and in a
     /// block only of the block's namespace.
-    fn isolated_pods(&mut self, frame: &Frame, list: &[Endpoint]) -> R<Vec<(String, LabelSelector)>> {
+    fn isolated_pods(
+        &mut self,
+        frame: &Frame,
+        list: &[Endpoint],
+    ) -> R<Vec<(String, LabelSelector)>> {
         let mut out = Vec::new();
         for e in list {
             for set in self.names.endpoint(frame, e)? {
@@ -200,10 +247,16 @@ impl Expander<'_> {
     fn use_rule(&mut self, frame: &Frame, name: &Name, args: Option<&[Arg]>, site: &Site) -> R<()> {
         let decls = self.names.decls;
         let Some(rule) = decls.rules.get(&name.text) else {
-            let mut d = Diagnostic::new(Code::UnknownRule, format!("there is no rule `{}`", name.text))
-                .at(&frame.file, name.span);
+            let mut d = Diagnostic::new(
+                Code::UnknownRule,
+                format!("there is no rule `{}`", name.text),
+            )
+            .at(&frame.file, name.span);
             if decls.defines.contains_key(&name.text) {
-                d = d.with_note(format!("`{}` is a define: use it as an endpoint, as in `web may talk to {}`", name.text, name.text));
+                d = d.with_note(format!(
+                    "`{}` is a define: use it as an endpoint, as in `web may talk to {}`",
+                    name.text, name.text
+                ));
             } else {
                 let known: Vec<&str> = decls.rules.keys().map(String::as_str).collect();
                 match crate::model::validate::suggest(&name.text, &known) {
@@ -217,13 +270,21 @@ impl Expander<'_> {
             let chain = frame.expanding[at..].join("` → `");
             return Err(Diagnostic::new(
                 Code::Recursion,
-                format!("rule `{}` uses itself: `{chain}` → `{}`", name.text, name.text),
+                format!(
+                    "rule `{}` uses itself: `{chain}` → `{}`",
+                    name.text, name.text
+                ),
             )
             .at(&frame.file, name.span));
         }
         let args = args.unwrap_or(&[]);
         if args.len() != rule.def.params.len() {
-            let params: Vec<String> = rule.def.params.iter().map(|p| format!("${}", p.text)).collect();
+            let params: Vec<String> = rule
+                .def
+                .params
+                .iter()
+                .map(|p| format!("${}", p.text))
+                .collect();
             return Err(Diagnostic::new(
                 Code::WrongArgumentCount,
                 format!(
@@ -236,14 +297,24 @@ impl Expander<'_> {
                 ),
             )
             .at(&frame.file, name.span)
-            .with_secondary(&rule.file, rule.def.name.span, format!("defined here: {}({})", name.text, params.join(", "))));
+            .with_secondary(
+                &rule.file,
+                rule.def.name.span,
+                format!("defined here: {}({})", name.text, params.join(", ")),
+            ));
         }
         let mut params = BTreeMap::new();
         for (param, arg) in rule.def.params.iter().zip(args) {
             params.insert(param.text.clone(), self.bind(frame, arg)?);
         }
         let mut local_defines = BTreeMap::new();
-        collect_defines(&rule.file, &rule.def.statements, true, &mut local_defines, &mut self.errors);
+        collect_defines(
+            &rule.file,
+            &rule.def.statements,
+            true,
+            &mut local_defines,
+            &mut self.errors,
+        );
         let inner = Frame {
             file: rule.file.clone(),
             namespace: frame.namespace.clone(),
@@ -290,9 +361,16 @@ pub(super) fn collect_defines(
         if let StatementKind::Define { name, endpoints } = &stmt.kind {
             if let Some(first) = into.get(&name.text) {
                 errors.push(
-                    Diagnostic::new(Code::DuplicateDefinition, format!("`{}` is defined twice", name.text))
-                        .at(file, name.span)
-                        .with_secondary(&first.file, first.span, "first defined here"),
+                    Diagnostic::new(
+                        Code::DuplicateDefinition,
+                        format!("`{}` is defined twice", name.text),
+                    )
+                    .at(file, name.span)
+                    .with_secondary(
+                        &first.file,
+                        first.span,
+                        "first defined here",
+                    ),
                 );
                 continue;
             }
@@ -325,4 +403,3 @@ fn pods_as_sets(pods: Vec<(String, LabelSelector)>) -> Vec<PeerSet> {
         })
         .collect()
 }
-

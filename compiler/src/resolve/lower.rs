@@ -65,7 +65,11 @@ impl<'a> Lowering<'a> {
             };
             if labels::is_empty(pods) {
                 let sel = describe::selector(pods);
-                self.warn(stmt, Code::NoEffect, format!("`pods({sel})` matches no pod, so isolating it changes nothing"));
+                self.warn(
+                    stmt,
+                    Code::NoEffect,
+                    format!("`pods({sel})` matches no pod, so isolating it changes nothing"),
+                );
                 continue;
             }
             let pods = labels::canonical(pods);
@@ -117,7 +121,8 @@ impl<'a> Lowering<'a> {
             let d = self.warn(
                 stmt,
                 Code::NoEffect,
-                "this statement changes nothing: no pod it speaks for is isolated on its side".to_owned(),
+                "this statement changes nothing: no pod it speaks for is isolated on its side"
+                    .to_owned(),
             );
             d.notes.push("an allowance only matters for pods that some statement isolates in that direction; pods that are not isolated already allow everything".to_owned());
             d.help = Some("isolate the pods (`isolate namespace`, `isolate web egress`), or remove the statement".to_owned());
@@ -129,7 +134,8 @@ impl<'a> Lowering<'a> {
             let d = self.warn(
                 stmt,
                 Code::NamedPortToAddress,
-                "a named port towards addresses matches nothing: addresses have no container ports".to_owned(),
+                "a named port towards addresses matches nothing: addresses have no container ports"
+                    .to_owned(),
             );
             d.help = Some("write the port number instead".to_owned());
         }
@@ -198,7 +204,13 @@ impl<'a> Lowering<'a> {
         produced
     }
 
-    fn warn_labels_unknown(&mut self, stmt: &Statement, subject: &PeerSet, namespace: &str, direction: Direction) {
+    fn warn_labels_unknown(
+        &mut self,
+        stmt: &Statement,
+        subject: &PeerSet,
+        namespace: &str,
+        direction: Direction,
+    ) {
         let set = describe::endpoint(subject, None, &self.program.workload_label);
         let side = match direction {
             Direction::Egress => "egress",
@@ -209,7 +221,9 @@ impl<'a> Lowering<'a> {
             Code::NamespaceLabelsUnknown,
             format!("`{set}` may include namespace `{namespace}`, whose {side} is isolated, but its policies cannot see its own labels; this statement does not open `{namespace}`'s {side}"),
         );
-        d.help = Some(format!("to open it, name the namespace: `namespace {namespace}` or `{namespace}/...`"));
+        d.help = Some(format!(
+            "to open it, name the namespace: `namespace {namespace}` or `{namespace}/...`"
+        ));
     }
 
     /// Warns when a statement opens one side of a connection whose other side lives in a
@@ -217,7 +231,13 @@ impl<'a> Lowering<'a> {
     fn check_blocked_by_other_side(&mut self) {
         let label = self.program.workload_label.clone();
         for stmt in &self.program.statements {
-            let Action::Allow { from, to, ports, sides } = &stmt.action else {
+            let Action::Allow {
+                from,
+                to,
+                ports,
+                sides,
+            } = &stmt.action
+            else {
                 continue;
             };
             for direction in [Direction::Egress, Direction::Ingress] {
@@ -230,15 +250,24 @@ impl<'a> Lowering<'a> {
                 };
                 let other = opposite(direction);
                 for subject in subjects {
-                    let PeerSet::Pods { namespaces: NamespaceSet::Named(here), pods: subject_pods } = subject else {
+                    let PeerSet::Pods {
+                        namespaces: NamespaceSet::Named(here),
+                        pods: subject_pods,
+                    } = subject
+                    else {
                         continue;
                     };
                     for peer in peers {
-                        let PeerSet::Pods { namespaces: NamespaceSet::Named(there), pods: peer_pods } = peer else {
+                        let PeerSet::Pods {
+                            namespaces: NamespaceSet::Named(there),
+                            pods: peer_pods,
+                        } = peer
+                        else {
                             continue;
                         };
                         let shaped_there = sides.includes(other)
-                            && (stmt.scope == Scope::Cluster || stmt.scope == Scope::Namespace(there.clone()));
+                            && (stmt.scope == Scope::Cluster
+                                || stmt.scope == Scope::Namespace(there.clone()));
                         if shaped_there || !self.isolates(there, peer_pods, other) {
                             continue;
                         }
@@ -314,7 +343,10 @@ impl<'a> Lowering<'a> {
             .isolated
             .iter()
             .filter(|((_, d), _)| *d == Direction::Egress)
-            .flat_map(|((ns, _), list)| list.iter().map(move |(s, stmt)| (ns.clone(), s.clone(), *stmt)))
+            .flat_map(|((ns, _), list)| {
+                list.iter()
+                    .map(move |(s, stmt)| (ns.clone(), s.clone(), *stmt))
+            })
             .collect();
         for (namespace, selector, stmt) in egress {
             let resolves = self.intent.namespaces.get(&namespace).is_some_and(|ns| {
@@ -328,7 +360,10 @@ impl<'a> Lowering<'a> {
                 continue;
             }
             let pods = describe::endpoint(
-                &PeerSet::Pods { namespaces: NamespaceSet::Named(namespace.clone()), pods: selector },
+                &PeerSet::Pods {
+                    namespaces: NamespaceSet::Named(namespace.clone()),
+                    pods: selector,
+                },
                 None,
                 &self.program.workload_label,
             );
@@ -349,7 +384,10 @@ fn targets(pods: &LabelSelector, isolated: &[LabelSelector]) -> Vec<LabelSelecto
     if isolated.iter().any(|s| labels::implies(pods, s)) {
         return vec![labels::canonical(pods)];
     }
-    isolated.iter().filter_map(|s| labels::and(pods, s)).collect()
+    isolated
+        .iter()
+        .filter_map(|s| labels::and(pods, s))
+        .collect()
 }
 
 fn opposite(d: Direction) -> Direction {

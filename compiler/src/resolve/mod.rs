@@ -93,7 +93,10 @@ pub fn resolve(
                     expander.statements(&top, parsed.text, std::slice::from_ref(stmt), None)
                 }
                 Item::Namespace(block) => {
-                    let ns = match expander.names.namespace_ref(&top, &block.namespace, block.span) {
+                    let ns = match expander
+                        .names
+                        .namespace_ref(&top, &block.namespace, block.span)
+                    {
                         Ok(ns) => ns,
                         Err(e) => {
                             expander.errors.push(e);
@@ -101,7 +104,13 @@ pub fn resolve(
                         }
                     };
                     let mut local = BTreeMap::new();
-                    collect_defines(&file, &block.statements, false, &mut local, &mut expander.errors);
+                    collect_defines(
+                        &file,
+                        &block.statements,
+                        false,
+                        &mut local,
+                        &mut expander.errors,
+                    );
                     let frame = Frame {
                         namespace: Some(ns),
                         local_defines: Rc::new(local),
@@ -137,7 +146,11 @@ fn declare(parsed: &Parsed<'_>, decls: &mut Decls, errors: &mut Vec<Diagnostic>)
                             format!("rule `{}` is defined twice", def.name.text),
                         )
                         .at(&file, def.name.span)
-                        .with_secondary(&first.file, first.def.name.span, "first defined here"),
+                        .with_secondary(
+                            &first.file,
+                            first.def.name.span,
+                            "first defined here",
+                        ),
                     );
                     continue;
                 }

@@ -177,7 +177,9 @@ impl Names<'_> {
                 span,
                 format!("`{name}` looks like a domain name, which NetworkPolicy cannot match"),
             )
-            .with_note("NetworkPolicy matches pods by label and addresses by CIDR, never by DNS name")
+            .with_note(
+                "NetworkPolicy matches pods by label and addresses by CIDR, never by DNS name",
+            )
             .with_help(format!(
                 "write the addresses it resolves to, or, for a workload, `pods({}=\"{name}\")`",
                 self.workload_label
@@ -239,7 +241,9 @@ impl Names<'_> {
                         Code::WrongArgumentKind,
                         &frame.file,
                         span,
-                        format!("`${p}` stands for a namespace here, so its argument must be a plain name"),
+                        format!(
+                        "`${p}` stands for a namespace here, so its argument must be a plain name"
+                    ),
                     ))
                 }
             },
@@ -305,7 +309,9 @@ impl Names<'_> {
             }
             Port::Param(p) => match self.param(frame, p, spec.span)? {
                 // A protocol written with the argument wins over the one at the use.
-                Bound::Port(arg) => self.add_port(frame, &arg, arg.protocol.or(protocol), access)?,
+                Bound::Port(arg) => {
+                    self.add_port(frame, &arg, arg.protocol.or(protocol), access)?
+                }
                 Bound::Name { text, .. } => {
                     port_name(&frame.file, &text, spec.span)?;
                     access.named.insert((proto, text));
@@ -415,7 +421,12 @@ fn port_name(file: &str, name: &str, span: Span) -> R<()> {
 /// `cidr except (...)` as a set; the CIDR must not have host bits (it would be ambiguous
 /// whether the block or the host was meant) and every except must lie strictly inside it,
 /// as the API server requires of an ipBlock (`ValidateIPBlock`).
-fn addresses(file: &str, cidr: &crate::ir::Cidr, except: &[crate::ir::Cidr], span: Span) -> R<AddrSet> {
+fn addresses(
+    file: &str,
+    cidr: &crate::ir::Cidr,
+    except: &[crate::ir::Cidr],
+    span: Span,
+) -> R<AddrSet> {
     for c in std::iter::once(cidr).chain(except) {
         if c.has_host_bits() {
             return Err(error(
@@ -450,7 +461,7 @@ fn looks_like_domain(name: &str) -> bool {
     let first = labels.next().unwrap_or("");
     let rest: Vec<&str> = labels.collect();
     !first.is_empty()
-        && rest.len() >= 1
+        && !rest.is_empty()
         && rest
             .last()
             .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))

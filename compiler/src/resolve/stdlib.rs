@@ -38,7 +38,10 @@ mod tests {
                 Item::Namespace(_) => false,
             });
             assert!(defines_it, "{name} must define `{stem}`");
-            assert!(text.starts_with(&format!("# {stem}:")), "{name} must document itself");
+            assert!(
+                text.starts_with(&format!("# {stem}:")),
+                "{name} must document itself"
+            );
         }
     }
 }

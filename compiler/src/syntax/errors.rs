@@ -6,8 +6,8 @@
 //! added to the grammar does not compile until it has one.
 
 use super::ast::Span;
-use crate::diag::Code;
 use super::grammar::Rule;
+use crate::diag::Code;
 use pest::error::{ErrorVariant, InputLocation};
 use std::fmt;
 
