@@ -24,6 +24,49 @@ pub struct Settings {
     pub workload_label: String,
 }
 
+/// `netpolc.toml` as written: every key optional, unknown keys refused.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct SettingsFile {
+    workload_label: Option<String>,
+}
+
+impl Settings {
+    /// The settings in a `netpolc.toml` text; `file` names it in messages.
+    ///
+    /// ```toml
+    /// # The label that names workloads: `web` means pods with this label equal to `web`.
+    /// workload-label = "app.kubernetes.io/name"
+    /// ```
+    pub fn from_toml(file: &str, text: &str) -> Result<Settings, Diagnostic> {
+        let parsed: SettingsFile = toml::from_str(text).map_err(|e| {
+            let mut d = Diagnostic::new(Code::BadConfig, format!("`{file}`: {}", e.message()));
+            if let Some(span) = e.span() {
+                d = d.at(
+                    file,
+                    syntax::Span {
+                        start: span.start,
+                        end: span.end,
+                    },
+                );
+            }
+            d.with_help("the keys netpolc knows: `workload-label`")
+        })?;
+        let mut settings = Settings::default();
+        if let Some(label) = parsed.workload_label {
+            if let Some(problem) = crate::model::validate::qualified_name(&label).first() {
+                return Err(Diagnostic::new(
+                    Code::BadConfig,
+                    format!("`{file}`: `workload-label = \"{label}\"` is not a valid label key"),
+                )
+                .with_note(problem.clone()));
+            }
+            settings.workload_label = label;
+        }
+        Ok(settings)
+    }
+}
+
 impl Default for Settings {
     fn default() -> Settings {
         Settings {

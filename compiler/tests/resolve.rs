@@ -476,3 +476,22 @@ fn top_level_sides_chosen_by_namespace_labels_are_flagged_where_they_would_matte
     // The ingress side of a/web is still opened.
     assert!(!allowances(&ok(text), "a", Direction::Ingress).is_empty());
 }
+
+#[test]
+fn netpolc_toml_sets_the_workload_label_and_refuses_unknown_keys() {
+    let s = Settings::from_toml(
+        "netpolc.toml",
+        "workload-label = \"app.kubernetes.io/name\"\n",
+    )
+    .unwrap();
+    assert_eq!(s.workload_label, "app.kubernetes.io/name");
+    assert_eq!(
+        Settings::from_toml("netpolc.toml", "").unwrap(),
+        Settings::default()
+    );
+    let d = Settings::from_toml("netpolc.toml", "workload_label = \"x\"\n").unwrap_err();
+    assert_eq!(d.code, Code::BadConfig);
+    assert!(d.primary.is_some(), "points at the key: {d:?}");
+    let d = Settings::from_toml("netpolc.toml", "workload-label = \"-x\"\n").unwrap_err();
+    assert_eq!(d.code, Code::BadConfig);
+}

@@ -150,18 +150,21 @@ impl<'a> Lowering<'a> {
         ports: &PortAccess,
     ) -> usize {
         let mut produced = 0;
-        let isolated: Vec<(String, Vec<LabelSelector>)> = self
-            .isolated
-            .iter()
-            .filter(|((_, d), _)| *d == direction)
-            .map(|((ns, _), list)| (ns.clone(), list.iter().map(|(s, _)| s.clone()).collect()))
-            .collect();
-        for (namespace, selectors) in isolated {
-            if let Scope::Namespace(block) = &stmt.scope {
-                if *block != namespace {
-                    continue;
-                }
-            }
+        // A block shapes only its own namespace; the top level every isolated one.
+        let namespaces: Vec<String> = match &stmt.scope {
+            Scope::Namespace(block) => vec![block.clone()],
+            Scope::Cluster => self
+                .isolated
+                .keys()
+                .filter(|(_, d)| *d == direction)
+                .map(|(ns, _)| ns.clone())
+                .collect(),
+        };
+        for namespace in namespaces {
+            let Some(list) = self.isolated.get(&(namespace.clone(), direction)) else {
+                continue;
+            };
+            let selectors: Vec<LabelSelector> = list.iter().map(|(s, _)| s.clone()).collect();
             for subject in subjects {
                 let (namespaces, pods) = match subject {
                     PeerSet::Pods { namespaces, pods } => (namespaces.clone(), pods.clone()),
