@@ -4,7 +4,7 @@
 
 use super::hir::{Action, Scope, Sides, Statement as HirStatement};
 use super::names::{Bound, DefineDecl, Frame, Names};
-use crate::diag::{line_column, Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, LineIndex};
 use crate::ir::intent::{NamespaceSet, PeerSet, SourceRef};
 use crate::model::{Direction as ModelDirection, LabelSelector};
 use crate::syntax::{
@@ -24,11 +24,11 @@ pub(super) struct Site {
 }
 
 impl Site {
-    pub fn new(file: &Rc<str>, text: &str, span: Span) -> Site {
+    pub fn new(file: &Rc<str>, lines: &LineIndex, span: Span) -> Site {
         Site {
             file: file.clone(),
             span,
-            line: line_column(text, span.start).0,
+            line: lines.line(span.start),
         }
     }
 }
@@ -46,12 +46,12 @@ impl Expander<'_> {
     pub fn statements(
         &mut self,
         frame: &Frame,
-        text: &str,
+        lines: &LineIndex,
         body: &[Statement],
         site: Option<&Site>,
     ) {
         for stmt in body {
-            let own = Site::new(&frame.file, text, stmt.span);
+            let own = Site::new(&frame.file, lines, stmt.span);
             let site = site.unwrap_or(&own);
             if let Err(e) = self.statement(frame, stmt, site) {
                 self.errors.push(e);
@@ -326,7 +326,7 @@ impl Expander<'_> {
                 e
             },
         };
-        self.statements(&inner, &rule.text, &rule.def.statements, Some(site));
+        self.statements(&inner, &rule.lines, &rule.def.statements, Some(site));
         Ok(())
     }
 

@@ -14,19 +14,19 @@ pub mod lower;
 mod names;
 pub mod stdlib;
 
-use crate::diag::{Code, Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, LineIndex, Severity};
 use crate::syntax::{Item, RuleDef, SourceFile, Statement};
 use expand::{collect_defines, Expander};
 use names::{DefineDecl, Frame, Names};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-/// A rule in view: its definition, file and the file's text (for line numbers).
+/// A rule in view: its definition, file and the file's lines.
 #[derive(Clone, Debug)]
 struct RuleDecl {
     def: RuleDef,
     file: Rc<str>,
-    text: Rc<str>,
+    lines: Rc<LineIndex>,
 }
 
 /// The program-wide declarations: rules and top-level defines.
@@ -79,6 +79,7 @@ pub fn resolve(
     };
     for parsed in program {
         let file: Rc<str> = Rc::from(parsed.file.name.as_str());
+        let lines = LineIndex::new(parsed.text);
         let top = Frame {
             file: file.clone(),
             namespace: None,
@@ -90,7 +91,7 @@ pub fn resolve(
             match item {
                 Item::Rule(_) => {}
                 Item::Statement(stmt) => {
-                    expander.statements(&top, parsed.text, std::slice::from_ref(stmt), None)
+                    expander.statements(&top, &lines, std::slice::from_ref(stmt), None)
                 }
                 Item::Namespace(block) => {
                     let ns = match expander
@@ -116,7 +117,7 @@ pub fn resolve(
                         local_defines: Rc::new(local),
                         ..top.clone()
                     };
-                    expander.statements(&frame, parsed.text, &block.statements, None);
+                    expander.statements(&frame, &lines, &block.statements, None);
                 }
             }
         }
@@ -134,7 +135,7 @@ pub fn resolve(
 /// Records a file's rules and top-level defines, reporting duplicates.
 fn declare(parsed: &Parsed<'_>, decls: &mut Decls, errors: &mut Vec<Diagnostic>) {
     let file: Rc<str> = Rc::from(parsed.file.name.as_str());
-    let text: Rc<str> = Rc::from(parsed.text);
+    let lines = Rc::new(LineIndex::new(parsed.text));
     let mut top_statements: Vec<Statement> = Vec::new();
     for item in &parsed.file.items {
         match item {
@@ -159,7 +160,7 @@ fn declare(parsed: &Parsed<'_>, decls: &mut Decls, errors: &mut Vec<Diagnostic>)
                     RuleDecl {
                         def: def.clone(),
                         file: file.clone(),
-                        text: text.clone(),
+                        lines: lines.clone(),
                     },
                 );
             }
