@@ -6,8 +6,10 @@
 //! never format diagnostics themselves.
 
 pub mod codes;
+pub mod render;
 
 pub use codes::Code;
+pub use render::{render, summary, Format};
 
 use crate::syntax::Span;
 
