@@ -1,9 +1,10 @@
 //! Diagnostics as users and tools see them: the four renderers, the summary line, the
 //! registry's long texts and `netpolc --explain`.
 
-use netpolc::diag::{render, summary, Code, Diagnostic, Format, Sources};
+use netpolc::diag::{explanation, render, summary, Code, Diagnostic, Format, Sources};
 use netpolc::syntax::Span;
 use proptest::prelude::*;
+use std::process::{Command, Output};
 
 const PROGRAM: &str = "rule allow-db($client) {\n\t$clinet may talk to db on 5432\n}\nnamespace shop {\n  use allow-db(wéb)\n}\n";
 
@@ -307,4 +308,149 @@ proptest! {
             let _ = render(std::slice::from_ref(&d), &s, *f, true);
         }
     }
+}
+
+// -------------------------------------------------------------------- explanations
+
+/// The fenced blocks of a markdown text: (info string, body).
+fn code_blocks(text: &str) -> Vec<(String, String)> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(String, String)> = None;
+    for line in text.lines() {
+        match (&mut open, line.strip_prefix("```")) {
+            (None, Some(info)) => open = Some((info.trim().to_owned(), String::new())),
+            (Some(_), Some(_)) => blocks.extend(open.take()),
+            (Some((_, body)), None) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn every_code_has_an_explanation_with_its_heading_and_an_example() {
+    for code in Code::ALL {
+        let text = explanation(*code);
+        let heading = format!("# {}: {}\n", code, code.summary());
+        assert!(
+            text.starts_with(&heading),
+            "{code}: must start with `{heading}`"
+        );
+        assert!(
+            text.contains("\n## Example\n"),
+            "{code}: no example section"
+        );
+        assert!(text.contains("\n## Fix\n"), "{code}: no fix section");
+        assert!(!code_blocks(text).is_empty(), "{code}: no example block");
+    }
+}
+
+#[test]
+fn every_explanation_file_belongs_to_a_code() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/diag/explain");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("explain dir") {
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        let code = name.strip_suffix(".md").and_then(Code::parse);
+        assert!(
+            code.is_some(),
+            "`{name}` in src/diag/explain is no registered code's text"
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, Code::ALL.len());
+}
+
+/// The fixes are programs users will paste: they must parse. Wrong examples must parse
+/// too, except for the codes about text and syntax, whose examples must not.
+#[test]
+fn example_programs_parse_unless_they_show_a_syntax_error() {
+    let mut checked = 0;
+    for code in Code::ALL {
+        let text = explanation(*code);
+        let Some((wrong, fix)) = text.split_once("\n## Fix\n") else {
+            panic!("{code}: no fix section");
+        };
+        let lexical = code.as_str().starts_with("NP01");
+        for (part, must_parse) in [(wrong, !lexical), (fix, true)] {
+            for (info, body) in code_blocks(part) {
+                if info != "npl" {
+                    continue;
+                }
+                let parsed = netpolc::syntax::parse("example.npl", &body);
+                assert_eq!(
+                    parsed.is_ok(),
+                    must_parse,
+                    "{code}: this example {} parse: {parsed:?}\n{body}",
+                    if must_parse { "must" } else { "must not" }
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked >= 2 * (Code::ALL.len() - 6),
+        "only {checked} examples checked"
+    );
+}
+
+// ---------------------------------------------------------------------------- cli
+
+fn netpolc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_netpolc"))
+        .args(args)
+        .output()
+        .expect("the netpolc binary runs")
+}
+
+#[test]
+fn explain_prints_the_long_text_and_exits_0() {
+    for arg in ["NP0203", "np0203", "0203"] {
+        let o = netpolc(&["--explain", arg]);
+        assert_eq!(o.status.code(), Some(0), "{arg}");
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            explanation(Code::UnknownParameter),
+            "{arg}"
+        );
+    }
+}
+
+#[test]
+fn explain_of_an_unknown_code_says_how_codes_look_and_exits_2() {
+    for arg in ["NP9999", "E0308", ""] {
+        let o = netpolc(&["--explain", arg]);
+        assert_eq!(o.status.code(), Some(2), "{arg}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!("`{arg}` is not a netpolc diagnostic code")),
+            "{err}"
+        );
+        assert!(
+            err.contains("such as `NP0203`") && err.contains("NP0901"),
+            "{err}"
+        );
+        assert!(o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn explain_is_usage_error_with_a_command_or_without_a_code() {
+    assert_eq!(netpolc(&["--explain"]).status.code(), Some(2));
+    assert_eq!(
+        netpolc(&["--explain", "NP0101", "reach", "x.yaml"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(netpolc(&[]).status.code(), Some(2));
+    let help = netpolc(&["--help"]);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--explain <CODE>"));
 }

@@ -5,6 +5,7 @@ mod explain;
 pub mod input;
 mod reach;
 
+use crate::diag::{explanation, Code};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -42,11 +43,16 @@ impl CliError {
     about = "Compile network intent into minimal Kubernetes NetworkPolicies, and prove what policies allow",
     long_about = "netpolc reads Kubernetes manifests (Namespaces, Pods, workloads, NetworkPolicies) and \
                   computes exactly what the NetworkPolicies allow, under the networking.k8s.io/v1 rules.\n\n\
-                  Exit codes: 0 ok, 1 check failed, 2 bad input or usage, 3 internal error."
+                  Exit codes: 0 ok, 1 check failed, 2 bad input or usage, 3 internal error.",
+    arg_required_else_help = true,
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
+    /// Print the long explanation of a diagnostic code, such as `NP0203`, and exit.
+    #[arg(long, value_name = "CODE")]
+    explain: Option<String>,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -107,9 +113,12 @@ pub fn main() -> ExitCode {
         eprintln!("internal error: {info}");
         eprintln!("this is a bug in netpolc; please report it with the input that caused it");
     }));
-    let result = std::panic::catch_unwind(|| match &cli.command {
-        Command::Reach(args) => reach::run(args),
-        Command::Explain(args) => explain::run(args),
+    let result = std::panic::catch_unwind(|| match (&cli.explain, &cli.command) {
+        (Some(code), _) => explain_code(code),
+        (None, Some(Command::Reach(args))) => reach::run(args),
+        (None, Some(Command::Explain(args))) => explain::run(args),
+        // clap's `arg_required_else_help` answers an empty command line before this.
+        (None, None) => Err(CliError::bad("give a command, or `--explain CODE`")),
     });
     match result {
         Ok(Ok(code)) => ExitCode::from(code),
@@ -125,6 +134,33 @@ pub fn main() -> ExitCode {
         }
         Err(_) => ExitCode::from(exit::INTERNAL),
     }
+}
+
+/// `netpolc --explain CODE`: prints the registry's long text for a code, like
+/// `rustc --explain`. The `NP` may be left out: `--explain 0203`.
+fn explain_code(text: &str) -> Result<u8, CliError> {
+    let trimmed = text.trim();
+    let code = if trimmed.len() == 4 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        Code::parse(&format!("NP{trimmed}"))
+    } else {
+        Code::parse(trimmed)
+    };
+    let Some(code) = code else {
+        let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        eprintln!("error: `{text}` is not a netpolc diagnostic code");
+        eprintln!("  = note: codes are `NP` followed by four digits, such as `NP0203`");
+        eprintln!("  = note: known codes: {}", known.join(", "));
+        return Ok(exit::BAD_INPUT);
+    };
+    print_out(explanation(code))?;
+    Ok(exit::OK)
+}
+
+/// Whether diagnostics on stderr should be coloured: stderr is a terminal and `NO_COLOR`
+/// is unset or empty (<https://no-color.org>).
+pub fn stderr_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Writes to stdout, treating a closed pipe (`| head`) as success.

@@ -6,9 +6,11 @@
 //! never format diagnostics themselves.
 
 pub mod codes;
+pub mod explain;
 pub mod render;
 
 pub use codes::Code;
+pub use explain::explanation;
 pub use render::{render, summary, Format};
 
 use crate::syntax::Span;
