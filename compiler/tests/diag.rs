@@ -368,33 +368,51 @@ fn every_explanation_file_belongs_to_a_code() {
     assert_eq!(seen, Code::ALL.len());
 }
 
-/// The fixes are programs users will paste: they must parse. Wrong examples must parse
-/// too, except for the codes about text and syntax, whose examples must not.
+/// Every diagnostic a program gets, errors or warnings.
+fn diagnostics_of(program: &str) -> Vec<Diagnostic> {
+    use netpolc::pipeline::{compile, ProgramFile, Settings};
+    let files = [ProgramFile {
+        name: "example.npl".to_owned(),
+        bytes: program.as_bytes().to_vec(),
+    }];
+    match compile(&files, &Settings::default()) {
+        Ok(compiled) => compiled.warnings,
+        Err(failed) => failed.diagnostics,
+    }
+}
+
+/// The texts must stay true: each wrong example earns its code from the compiler, and each
+/// fix, a program users will paste, compiles without any diagnostic at all.
 #[test]
-fn example_programs_parse_unless_they_show_a_syntax_error() {
+fn wrong_examples_earn_their_code_and_fixes_compile_cleanly() {
     let mut checked = 0;
     for code in Code::ALL {
         let text = explanation(*code);
         let Some((wrong, fix)) = text.split_once("\n## Fix\n") else {
             panic!("{code}: no fix section");
         };
-        let lexical = code.as_str().starts_with("NP01");
-        for (part, must_parse) in [(wrong, !lexical), (fix, true)] {
-            for (info, body) in code_blocks(part) {
-                if info != "npl" {
-                    continue;
-                }
-                let parsed = netpolc::syntax::parse("example.npl", &body);
-                assert_eq!(
-                    parsed.is_ok(),
-                    must_parse,
-                    "{code}: this example {} parse: {parsed:?}\n{body}",
-                    if must_parse { "must" } else { "must not" }
+        for (info, body) in code_blocks(wrong) {
+            if info == "npl" {
+                let got = diagnostics_of(&body);
+                assert!(
+                    got.iter().any(|d| d.code == *code),
+                    "{code}: the example does not earn it: {got:?}\n{body}"
+                );
+                checked += 1;
+            }
+        }
+        for (info, body) in code_blocks(fix) {
+            if info == "npl" {
+                let got = diagnostics_of(&body);
+                assert!(
+                    got.is_empty(),
+                    "{code}: the fix is not clean: {got:?}\n{body}"
                 );
                 checked += 1;
             }
         }
     }
+    // Codes about files, configuration and internals show shell sessions instead.
     assert!(
         checked >= 2 * (Code::ALL.len() - 6),
         "only {checked} examples checked"

@@ -26,6 +26,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::OutOfScope => include_str!("explain/NP0302.md"),
         Code::CannotIsolate => include_str!("explain/NP0303.md"),
         Code::NamespaceLabelsUnknown => include_str!("explain/NP0304.md"),
+        Code::CannotExpress => include_str!("explain/NP0305.md"),
         Code::NoEffect => include_str!("explain/NP0401.md"),
         Code::BlockedByOtherSide => include_str!("explain/NP0402.md"),
         Code::NoDns => include_str!("explain/NP0403.md"),
