@@ -16,8 +16,9 @@
 
 mod human;
 
-use super::{line_column, Diagnostic, Label, Severity, Sources};
+use super::{Diagnostic, Label, Severity, Sources};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -78,6 +79,8 @@ impl FromStr for Format {
 /// Prints `diags` in `format`, in the order given. `color` adds ANSI colours to the human
 /// format (the others never have colour: they are read by programs).
 pub fn render(diags: &[Diagnostic], sources: &Sources, format: Format, color: bool) -> String {
+    let texts = Texts::new(diags, sources);
+    let sources = &texts;
     match format {
         Format::Human => diags
             .iter()
@@ -126,6 +129,74 @@ pub fn summary(diags: &[Diagnostic], color: bool) -> Option<String> {
     ))
 }
 
+/// The texts the diagnostics point into, each with the starts of its lines, indexed once
+/// per [`render`]: many diagnostics on a large file then cost one scan of it, not one each.
+pub(crate) struct Texts<'a> {
+    files: BTreeMap<&'a str, Indexed<'a>>,
+}
+
+impl<'a> Texts<'a> {
+    fn new(diags: &'a [Diagnostic], sources: &'a Sources) -> Texts<'a> {
+        let mut files = BTreeMap::new();
+        let labels = diags
+            .iter()
+            .flat_map(|d| d.primary.iter().chain(&d.secondary));
+        for label in labels {
+            if let Some(text) = sources.text(&label.file) {
+                files
+                    .entry(label.file.as_str())
+                    .or_insert_with(|| Indexed::new(text));
+            }
+        }
+        Texts { files }
+    }
+
+    /// A file's indexed text, if [`Sources`] knows it.
+    pub(crate) fn get(&self, file: &str) -> Option<&Indexed<'a>> {
+        self.files.get(file)
+    }
+}
+
+/// One text and where its lines start.
+pub(crate) struct Indexed<'a> {
+    pub(crate) text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Indexed<'a> {
+    fn new(text: &'a str) -> Indexed<'a> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Indexed { text, starts }
+    }
+
+    /// The same as [`super::line_column`], without scanning the text before `offset`.
+    pub(crate) fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_boundary(self.text, offset);
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |t| t.chars().count())
+            + 1;
+        (line, column)
+    }
+
+    /// Line `number` (1-based) without its line break (`\n` or `\r\n`); empty past the end.
+    pub(crate) fn line(&self, number: usize) -> &'a str {
+        let Some(&start) = number.checked_sub(1).and_then(|i| self.starts.get(i)) else {
+            return "";
+        };
+        let end = self
+            .starts
+            .get(number)
+            .map_or(self.text.len(), |next| next - 1);
+        let line = self.text.get(start..end).unwrap_or("");
+        line.strip_suffix('\r').unwrap_or(line)
+    }
+}
+
 /// Where a label points, in 1-based lines and character columns. `end_*` is the position
 /// just after the last character (equal to the start for an empty span); `last_*` is the
 /// position of the last character itself (the start, for an empty span).
@@ -141,8 +212,9 @@ pub(crate) struct Position {
 
 /// The position of a label, or `None` when its file's text is unknown (so that no
 /// renderer invents a line number).
-pub(crate) fn position(sources: &Sources, label: &Label) -> Option<Position> {
-    let text = sources.text(&label.file)?;
+pub(crate) fn position(sources: &Texts<'_>, label: &Label) -> Option<Position> {
+    let file = sources.get(&label.file)?;
+    let text = file.text;
     let start = floor_boundary(text, label.span.start);
     // A reversed span is treated as empty at its start rather than rejected.
     let end = floor_boundary(text, label.span.end).max(start);
@@ -151,9 +223,9 @@ pub(crate) fn position(sources: &Sources, label: &Label) -> Option<Position> {
     } else {
         start
     };
-    let (line, column) = line_column(text, start);
-    let (end_line, end_column) = line_column(text, end);
-    let (last_line, last_column) = line_column(text, last);
+    let (line, column) = file.line_column(start);
+    let (end_line, end_column) = file.line_column(end);
+    let (last_line, last_column) = file.line_column(last);
     Some(Position {
         line,
         column,
@@ -174,7 +246,7 @@ pub(crate) fn floor_boundary(text: &str, offset: usize) -> usize {
 }
 
 /// `file:line:col`, or just `file` when its text is unknown.
-fn location(sources: &Sources, label: &Label) -> String {
+fn location(sources: &Texts<'_>, label: &Label) -> String {
     match position(sources, label) {
         Some(p) => format!("{}:{}:{}", label.file, p.line, p.column),
         None => label.file.clone(),
@@ -187,7 +259,7 @@ fn indent_continuation(text: &str, indent: &str) -> String {
     text.replace('\n', &format!("\n{indent}"))
 }
 
-fn short(d: &Diagnostic, sources: &Sources) -> String {
+fn short(d: &Diagnostic, sources: &Texts<'_>) -> String {
     let mut out = String::new();
     if let Some(primary) = &d.primary {
         out.push_str(&location(sources, primary));
@@ -215,7 +287,7 @@ fn short(d: &Diagnostic, sources: &Sources) -> String {
     out
 }
 
-fn json_array(diags: &[Diagnostic], sources: &Sources) -> String {
+fn json_array(diags: &[Diagnostic], sources: &Texts<'_>) -> String {
     let items: Vec<Value> = diags.iter().map(|d| json_object(d, sources)).collect();
     // Serialising a `Value` cannot fail: every key is a string.
     let mut text =
@@ -224,7 +296,7 @@ fn json_array(diags: &[Diagnostic], sources: &Sources) -> String {
     text
 }
 
-fn json_object(d: &Diagnostic, sources: &Sources) -> Value {
+fn json_object(d: &Diagnostic, sources: &Texts<'_>) -> Value {
     let at = d.primary.as_ref().and_then(|l| position(sources, l));
     let secondary: Vec<Value> = d
         .secondary
@@ -273,7 +345,7 @@ pub(crate) fn github_escape_property(text: &str) -> String {
 /// One `::error` or `::warning` command. GitHub's `endColumn` is taken as inclusive (the
 /// last character's column), matching the `^^^` of the human format; an empty span
 /// points at one column.
-fn github(d: &Diagnostic, sources: &Sources) -> String {
+fn github(d: &Diagnostic, sources: &Texts<'_>) -> String {
     let mut properties = Vec::new();
     if let Some(primary) = &d.primary {
         properties.push(format!("file={}", github_escape_property(&primary.file)));
@@ -304,4 +376,53 @@ fn github(d: &Diagnostic, sources: &Sources) -> String {
         properties.join(","),
         github_escape_data(&message)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{line_column, Code};
+    use crate::syntax::Span;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_index_agrees_with_line_column(text in "(\\PC|\r|\n){0,40}", offset in 0usize..60) {
+            let indexed = Indexed::new(&text);
+            prop_assert_eq!(indexed.line_column(offset), line_column(&text, offset));
+            let (line, _) = line_column(&text, offset);
+            let expected = text.split('\n').nth(line - 1).unwrap_or("");
+            prop_assert_eq!(indexed.line(line), expected.strip_suffix('\r').unwrap_or(expected));
+        }
+    }
+
+    /// Thousands of warnings on a long file must not cost a scan of the file each.
+    #[test]
+    fn many_diagnostics_on_a_long_file_render_in_linear_time() {
+        let text = "web may talk to db on 5432\n".repeat(20_000);
+        let mut sources = Sources::new();
+        sources.add("big.npl", &text);
+        let diags: Vec<Diagnostic> = (0..20_000)
+            .map(|i| {
+                let start = i * 27;
+                Diagnostic::new(Code::NoEffect, "x").at(
+                    "big.npl",
+                    Span {
+                        start,
+                        end: start + 3,
+                    },
+                )
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        for format in Format::ALL {
+            let out = render(&diags, &sources, *format, false);
+            assert!(out.contains("20000"), "{format}");
+        }
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "took {:?}",
+            started.elapsed()
+        );
+    }
 }

@@ -14,8 +14,8 @@
 //! (CJK, emoji) may push the carets off by a cell, which we accept rather than carry a
 //! Unicode width table for file names and comments.
 
-use super::{floor_boundary, location};
-use crate::diag::{line_column, Diagnostic, Label, Severity, Sources};
+use super::{floor_boundary, location, Texts};
+use crate::diag::{Diagnostic, Label, Severity};
 
 pub(crate) const BOLD: &str = "\x1b[1m";
 const RED: &str = "\x1b[1;31m";
@@ -69,17 +69,13 @@ enum Row {
 }
 
 /// A label's snippet, or `None` when its file's text is unknown.
-fn snippet(sources: &Sources, label: &Label) -> Option<Vec<Row>> {
-    let text = sources.text(&label.file)?;
-    let start = floor_boundary(text, label.span.start);
-    let end = floor_boundary(text, label.span.end).max(start);
-    let lines: Vec<&str> = text.split('\n').collect();
-    let line_text = |n: usize| -> &str {
-        let line = lines.get(n - 1).copied().unwrap_or("");
-        line.strip_suffix('\r').unwrap_or(line)
-    };
-    let (first, first_col) = line_column(text, start);
-    let (mut last, mut last_col) = line_column(text, end);
+fn snippet(sources: &Texts<'_>, label: &Label) -> Option<Vec<Row>> {
+    let file = sources.get(&label.file)?;
+    let start = floor_boundary(file.text, label.span.start);
+    let end = floor_boundary(file.text, label.span.end).max(start);
+    let line_text = |n: usize| file.line(n);
+    let (first, first_col) = file.line_column(start);
+    let (mut last, mut last_col) = file.line_column(end);
     if end > start && last_col == 1 && last > first {
         // The span ends just after a line break: underline to the end of the line before.
         last -= 1;
@@ -184,7 +180,7 @@ fn display(c: char) -> String {
 }
 
 /// Prints one diagnostic, followed by an empty line.
-pub(crate) fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
+pub(crate) fn render(d: &Diagnostic, sources: &Texts<'_>, color: bool) -> String {
     let style = Style::new(color);
     let severity = severity_style(d.severity());
     let labels: Vec<(&Label, bool)> = d
