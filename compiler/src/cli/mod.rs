@@ -3,6 +3,7 @@
 
 mod explain;
 pub mod input;
+pub mod output;
 mod reach;
 
 use crate::diag::{explanation, Code};
