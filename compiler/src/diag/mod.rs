@@ -184,4 +184,11 @@ impl LineIndex {
     pub fn line(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset).max(1)
     }
+
+    /// The byte offset where 1-based line `line` starts, if the text has that line.
+    pub fn start(&self, line: usize) -> Option<usize> {
+        line.checked_sub(1)
+            .and_then(|i| self.starts.get(i))
+            .copied()
+    }
 }

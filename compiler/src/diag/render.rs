@@ -16,7 +16,7 @@
 
 mod human;
 
-use super::{Diagnostic, Label, Severity, Sources};
+use super::{Diagnostic, Label, LineIndex, Severity, Sources};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -160,21 +160,22 @@ impl<'a> Texts<'a> {
 /// One text and where its lines start.
 pub(crate) struct Indexed<'a> {
     pub(crate) text: &'a str,
-    starts: Vec<usize>,
+    lines: LineIndex,
 }
 
 impl<'a> Indexed<'a> {
     fn new(text: &'a str) -> Indexed<'a> {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Indexed { text, starts }
+        Indexed {
+            text,
+            lines: LineIndex::new(text),
+        }
     }
 
     /// The same as [`super::line_column`], without scanning the text before `offset`.
     pub(crate) fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = floor_boundary(self.text, offset);
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let line = self.lines.line(offset);
+        let start = self.lines.start(line).unwrap_or(0);
         let column = self
             .text
             .get(start..offset)
@@ -185,12 +186,12 @@ impl<'a> Indexed<'a> {
 
     /// Line `number` (1-based) without its line break (`\n` or `\r\n`); empty past the end.
     pub(crate) fn line(&self, number: usize) -> &'a str {
-        let Some(&start) = number.checked_sub(1).and_then(|i| self.starts.get(i)) else {
+        let Some(start) = self.lines.start(number) else {
             return "";
         };
         let end = self
-            .starts
-            .get(number)
+            .lines
+            .start(number + 1)
             .map_or(self.text.len(), |next| next - 1);
         let line = self.text.get(start..end).unwrap_or("");
         line.strip_suffix('\r').unwrap_or(line)
