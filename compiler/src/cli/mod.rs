@@ -1,6 +1,7 @@
 //! The command line: the only user of clap, and (with `vcs`) the only code that
 //! touches files. One file per subcommand.
 
+mod compile;
 mod explain;
 pub mod input;
 pub mod output;
@@ -42,8 +43,10 @@ impl CliError {
     name = "netpolc",
     version,
     about = "Compile network intent into minimal Kubernetes NetworkPolicies, and prove what policies allow",
-    long_about = "netpolc reads Kubernetes manifests (Namespaces, Pods, workloads, NetworkPolicies) and \
-                  computes exactly what the NetworkPolicies allow, under the networking.k8s.io/v1 rules.\n\n\
+    long_about = "netpolc compiles intent written in a short language (\"app may talk to db on 5432\", \
+                  \"isolate namespace\", \"egress only 8.8.8.8\") into minimal Kubernetes NetworkPolicies, \
+                  and reads Kubernetes manifests to compute exactly what NetworkPolicies allow, under the \
+                  networking.k8s.io/v1 rules.\n\n\
                   Exit codes: 0 ok, 1 check failed, 2 bad input or usage, 3 internal error.",
     arg_required_else_help = true,
     args_conflicts_with_subcommands = true
@@ -58,6 +61,9 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Compile intent (`.npl` programs) into NetworkPolicy manifests: one file per policy,
+    /// with kustomizations, written only when the program has no error.
+    Compile(compile::CompileArgs),
     /// Print the connectivity map: which workloads may open connections to which, on which ports,
     /// and what each may reach outside the cluster.
     Reach(reach::ReachArgs),
@@ -116,6 +122,7 @@ pub fn main() -> ExitCode {
     }));
     let result = std::panic::catch_unwind(|| match (&cli.explain, &cli.command) {
         (Some(code), _) => explain_code(code),
+        (None, Some(Command::Compile(args))) => compile::run(args),
         (None, Some(Command::Reach(args))) => reach::run(args),
         (None, Some(Command::Explain(args))) => explain::run(args),
         // clap's `arg_required_else_help` answers an empty command line before this.
