@@ -3,6 +3,7 @@
 
 pub mod connection;
 pub mod engine;
+pub mod equiv;
 pub mod explain;
 pub mod query;
 pub mod reach;

@@ -1,0 +1,266 @@
+//! Lifting: NetworkPolicies (under the Kubernetes rules) and a program's meaning (under
+//! the language's rules) into the same boxes, one side per namespace and direction.
+//!
+//! Both lifts read objects that are already validated and defaulted (`model::load`,
+//! `resolve::lower`), so nothing here re-derives defaults. The rules, with sources
+//! (Kubernetes docs, "Network Policies", and the `networking.k8s.io/v1` API reference):
+//! - a pod is isolated in a direction when some policy of its namespace selects it and
+//!   has that direction in `policyTypes` (NetworkPolicySpec.podSelector, .policyTypes);
+//!   the rules of a policy count only in the directions it isolates (the engine's
+//!   `side` considers selecting policies only);
+//! - a side allows what the union of the selecting policies' rules allows ("Network
+//!   policies do not conflict; they are additive");
+//! - a rule matches a peer and a port when some `from`/`to` entry matches the peer and
+//!   some `ports` entry the port; an empty or absent list matches every peer or port
+//!   (NetworkPolicyIngressRule: "If this field is empty or missing, this rule matches all
+//!   sources"/"all ports");
+//! - a `podSelector`-only peer selects pods of the policy's namespace; with a
+//!   `namespaceSelector`, pods matching both (NetworkPolicyPeer);
+//! - an ipBlock is its cidr minus every except (IPBlock), and matches pods by their IP
+//!   only when the network plugin does so (`Options::ipblock_matches_pods`);
+//! - a named port matches the destination pod's container port of that name and protocol
+//!   (NetworkPolicyPort.port: "a numerical or named port on a pod").
+
+use super::partition::{Cube, Kind};
+use super::sets::{Atoms, LabelBox, Values};
+use super::{Lifted, Side};
+use crate::ir::intent::{NamespaceSet, PeerSet, PortAccess};
+use crate::ir::{AddrSet, Intent, PortSet};
+use crate::model::{
+    Direction, LabelSelector, NamespaceScope, NetworkPolicy, Peer, PolicyPort, PortSpec,
+    NAMESPACE_NAME_LABEL,
+};
+use crate::verify::engine::ipblock_addrs;
+use crate::verify::Options;
+
+/// Lifts NetworkPolicies, as `model::load` returns them.
+pub fn lift_policies(policies: &[NetworkPolicy], options: Options) -> Lifted {
+    let mut lifted = Lifted::default();
+    for policy in policies {
+        // A selector that matches no pod selects nothing and isolates nothing.
+        let Some(subject) = LabelBox::of(&policy.pod_selector) else {
+            continue;
+        };
+        for direction in [Direction::Ingress, Direction::Egress] {
+            if !policy.isolates(direction) {
+                continue;
+            }
+            let side = lifted
+                .sides
+                .entry((policy.namespace.clone(), direction))
+                .or_default();
+            side.isolated
+                .push((subject.clone(), format!("NetworkPolicy {}", policy.id())));
+            for (i, rule) in policy.rules(direction).iter().enumerate() {
+                let why = format!(
+                    "NetworkPolicy {} spec.{}[{i}]",
+                    policy.id(),
+                    direction.as_k8s().to_lowercase()
+                );
+                let peers: Vec<Cube> = match &rule.peers {
+                    None => everyone(),
+                    Some(list) => list
+                        .iter()
+                        .flat_map(|p| policy_peer(&policy.namespace, p, options))
+                        .collect(),
+                };
+                let ports: Vec<(PortSet, Atoms)> = match &rule.ports {
+                    None => vec![(PortSet::all(), Atoms::all())],
+                    Some(list) => list.iter().map(policy_port).collect(),
+                };
+                add(side, &subject, &peers, &ports, direction, &why);
+            }
+        }
+    }
+    lifted
+}
+
+/// Lifts a program's meaning.
+pub fn lift_intent(intent: &Intent, options: Options) -> Lifted {
+    let mut lifted = Lifted::default();
+    for (namespace, ns) in &intent.namespaces {
+        for iso in &ns.isolations {
+            let Some(subject) = LabelBox::of(&iso.pods) else {
+                continue;
+            };
+            lifted
+                .sides
+                .entry((namespace.clone(), iso.direction))
+                .or_default()
+                .isolated
+                .push((subject, format!("statement at {}", iso.source)));
+        }
+        for a in &ns.allowances {
+            let Some(subject) = LabelBox::of(&a.pods) else {
+                continue;
+            };
+            let side = lifted
+                .sides
+                .entry((namespace.clone(), a.direction))
+                .or_default();
+            let peers = intent_peer(&a.peer, options);
+            let ports = intent_ports(&a.ports);
+            let why = format!("statement at {}", a.source);
+            add(side, &subject, &peers, &ports, a.direction, &why);
+        }
+    }
+    lifted
+}
+
+/// Every box `subject × peer × port`, within the space of `direction`.
+fn add(
+    side: &mut Side,
+    subject: &LabelBox,
+    peers: &[Cube],
+    ports: &[(PortSet, Atoms)],
+    direction: Direction,
+    why: &str,
+) {
+    for peer in peers {
+        for (numbers, name) in ports {
+            let mut c = peer.clone();
+            c.subject = subject.clone();
+            c.ports = numbers.clone();
+            c.port_name = name.clone();
+            if let Some(c) = clip(c, direction) {
+                side.allowed.push((c, why.to_owned()));
+            }
+        }
+    }
+}
+
+/// The boxes that make up the whole space of one direction. Towards an outside address
+/// (egress), the destination is the address, which has no container ports and so names
+/// no port: that part of the space has no port names.
+pub(crate) fn universe(direction: Direction) -> Vec<Cube> {
+    let mut outside = Cube::everything(Kind::Address);
+    if direction == Direction::Egress {
+        outside.port_name = Atoms::absent();
+    }
+    vec![Cube::everything(Kind::Pod), outside]
+}
+
+/// A box cut to the space of `direction`, or `None` when nothing of it is in that space.
+fn clip(c: Cube, direction: Direction) -> Option<Cube> {
+    if c.is_empty() {
+        return None;
+    }
+    if c.kind == Kind::Address && direction == Direction::Egress {
+        return c.intersect(&universe(direction)[1]);
+    }
+    Some(c)
+}
+
+/// Every pod and every address (no `from`/`to`, or the language's `anywhere`).
+fn everyone() -> Vec<Cube> {
+    vec![Cube::everything(Kind::Pod), Cube::everything(Kind::Address)]
+}
+
+/// Pods of the namespaces `namespaces` (already split into the name dimension and the
+/// other labels) whose labels match `pods`.
+fn pods(ns_name: Values, ns_labels: LabelBox, pods: &LabelSelector) -> Vec<Cube> {
+    let Some(peer_labels) = LabelBox::of(pods) else {
+        return vec![];
+    };
+    let mut c = Cube::everything(Kind::Pod);
+    c.ns_name = ns_name;
+    c.ns_labels = ns_labels;
+    c.peer_labels = peer_labels;
+    if c.is_empty() {
+        vec![]
+    } else {
+        vec![c]
+    }
+}
+
+/// A namespace selector as (names, other labels). Every namespace carries the label
+/// `kubernetes.io/metadata.name` with its own name (set and kept immutable by the
+/// control plane since 1.21), so a requirement on that label is a requirement on the
+/// name, and "absent" is impossible for it.
+fn namespace_selector(selector: &LabelSelector) -> Option<(Values, LabelBox)> {
+    let mut labels = LabelBox::of(selector)?;
+    let names = labels.take(NAMESPACE_NAME_LABEL).values;
+    Some((names, labels))
+}
+
+/// Addresses: outside ones, and pods whose IP lies in them when the plugin matches pods
+/// by ipBlock.
+fn addresses(set: AddrSet, options: Options) -> Vec<Cube> {
+    if set.is_empty() {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    let mut outside = Cube::everything(Kind::Address);
+    outside.addr = set.clone();
+    out.push(outside);
+    if options.ipblock_matches_pods {
+        let mut pod = Cube::everything(Kind::Pod);
+        pod.addr = set;
+        out.push(pod);
+    }
+    out
+}
+
+/// One `from`/`to` entry of a policy in `namespace` (API reference, NetworkPolicyPeer:
+/// podSelector alone selects pods "in the same namespace as the NetworkPolicy"; with
+/// namespaceSelector, "pods matching podSelector in the Namespaces selected by
+/// NamespaceSelector").
+fn policy_peer(namespace: &str, peer: &Peer, options: Options) -> Vec<Cube> {
+    match peer {
+        Peer::Pods {
+            namespaces: NamespaceScope::PolicyNamespace,
+            pods: selector,
+        } => pods(Values::one(namespace), LabelBox::all(), selector),
+        Peer::Pods {
+            namespaces: NamespaceScope::Matching(ns),
+            pods: selector,
+        } => match namespace_selector(ns) {
+            Some((names, labels)) => pods(names, labels, selector),
+            None => vec![],
+        },
+        Peer::IpBlock { .. } => addresses(ipblock_addrs(peer), options),
+    }
+}
+
+/// One `ports` entry: the numbers it names, and which port names it needs.
+fn policy_port(port: &PolicyPort) -> (PortSet, Atoms) {
+    match &port.port {
+        PortSpec::All => (PortSet::all_of(port.protocol), Atoms::all()),
+        PortSpec::Numbers { start, end } => {
+            (PortSet::range(port.protocol, *start, *end), Atoms::all())
+        }
+        PortSpec::Named(name) => (PortSet::all_of(port.protocol), Atoms::one(name)),
+    }
+}
+
+/// The other end of an allowance, as the language defines its endpoints.
+fn intent_peer(peer: &PeerSet, options: Options) -> Vec<Cube> {
+    match peer {
+        PeerSet::Everything => everyone(),
+        PeerSet::Addresses(set) => addresses(set.clone(), options),
+        PeerSet::Pods {
+            namespaces: NamespaceSet::Named(name),
+            pods: selector,
+        } => pods(Values::one(name), LabelBox::all(), selector),
+        PeerSet::Pods {
+            namespaces: NamespaceSet::Matching(ns),
+            pods: selector,
+        } => match namespace_selector(ns) {
+            Some((names, labels)) => pods(names, labels, selector),
+            None => vec![],
+        },
+    }
+}
+
+/// The ports of an allowance: numbers whatever their name, and each named port on any
+/// number the destination gives that name.
+fn intent_ports(ports: &PortAccess) -> Vec<(PortSet, Atoms)> {
+    let mut out = Vec::new();
+    if !ports.numbers.is_empty() {
+        out.push((ports.numbers.clone(), Atoms::all()));
+    }
+    for (protocol, name) in &ports.named {
+        out.push((PortSet::all_of(*protocol), Atoms::one(name)));
+    }
+    out
+}

@@ -1,0 +1,157 @@
+//! Equivalence for every cluster: do two sets of NetworkPolicies (or a program's meaning
+//! and a set of policies) allow exactly the same connections, whatever the namespaces,
+//! labels, pods, addresses and named ports of the cluster they are applied to? And if not,
+//! a concrete connection where they differ.
+//!
+//! Both sides are *lifted* ([`lift_policies`], [`lift_intent`]) into one symbolic form: per
+//! namespace and direction, the pods isolated there (a union of label boxes) and the
+//! connections allowed there (a union of boxes over the shaped pod's labels, the other
+//! end, the protocol and port, and the destination's name for the port; see
+//! `partition`). A side of a connection is allowed when its pod is not isolated or an
+//! allowed box holds the connection (language.md, "Meaning"; the engine's `side`), so two
+//! lifts are equal when, for every namespace either one shapes and both directions, these
+//! effective sets are equal. That is decided by box subtraction, exactly, over infinitely
+//! many label values and names: no cluster is sampled.
+//!
+//! Equality is per side: the source's egress and the destination's ingress are compared
+//! separately, as the language defines them, and a difference is reported on the side
+//! where it is. (A whole connection also needs the other side; a witness towards an
+//! outside address, or towards a namespace neither lift shapes, is one on which whole
+//! connections differ too.)
+
+mod decide;
+mod lift;
+mod partition;
+mod sets;
+mod witness;
+
+pub use lift::{lift_intent, lift_policies};
+pub use witness::{Which, Witness, WITNESS_PEER, WITNESS_POD};
+
+use crate::ir::Protocol;
+use crate::model::{Direction, Labels};
+use partition::Cube;
+use sets::LabelBox;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+
+/// Policies or a program's meaning, lifted: what every namespace's side allows, in each
+/// direction. Build it with [`lift_policies`] or [`lift_intent`]; compare two with
+/// [`equivalent`] or [`difference`]. Both must be lifted with the same
+/// [`Options`](crate::verify::Options) for the comparison to mean anything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lifted {
+    sides: BTreeMap<(String, Direction), Side>,
+}
+
+/// One namespace's side in one direction: what isolates its pods and what it allows,
+/// each box with the object or statement it came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Side {
+    isolated: Vec<(LabelBox, String)>,
+    allowed: Vec<(Cube, String)>,
+}
+
+impl Lifted {
+    /// The namespaces whose policies isolate some pods, sorted.
+    pub fn namespaces(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.sides.keys().map(|(ns, _)| ns.as_str()).collect();
+        v.dedup();
+        v
+    }
+
+    /// Whether the side of `point.namespace` in `point.direction` allows the connection:
+    /// its pod is not isolated there, or an allowance holds it. The point-wise meaning
+    /// the symbolic comparison decides for all points at once; tests hold it to the
+    /// engine.
+    pub fn allows(&self, point: &Point) -> bool {
+        let Some(side) = self.sides.get(&(point.namespace.clone(), point.direction)) else {
+            return true;
+        };
+        let isolated = side
+            .isolated
+            .iter()
+            .any(|(b, _)| b.contains(&point.pod_labels));
+        !isolated || side.allowed.iter().any(|(c, _)| c.contains(point))
+    }
+}
+
+/// One side of one concrete connection: the pod of `namespace` whose side it is, the
+/// other end, and the port.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Point {
+    /// The namespace of the pod whose side this is.
+    pub namespace: String,
+    /// Egress: the pod opens the connection; ingress: it accepts it.
+    pub direction: Direction,
+    /// The pod's labels.
+    pub pod_labels: Labels,
+    /// The other end.
+    pub other: OtherEnd,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// The destination port number.
+    pub port: u16,
+    /// The name the destination pod gives `(protocol, port)` among its container ports,
+    /// if any (the pod itself for ingress, the other end for egress; an outside address
+    /// names no port).
+    pub port_name: Option<String>,
+}
+
+/// The other end of a connection.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OtherEnd {
+    /// A pod of the cluster. It always has an address: a pod that connects has one.
+    Pod {
+        /// Its namespace.
+        namespace: String,
+        /// Its namespace's labels (`kubernetes.io/metadata.name` is always the name,
+        /// whatever this map says).
+        namespace_labels: Labels,
+        /// Its labels.
+        labels: Labels,
+        /// Its IP (which ipBlocks may match, depending on the network plugin).
+        ip: IpAddr,
+    },
+    /// An address outside the cluster.
+    Address(IpAddr),
+}
+
+/// Where two lifts differ: one witness per namespace, direction and side that allows
+/// more, sorted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    /// The witnesses, at least one.
+    pub witnesses: Vec<Witness>,
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, w) in self.witnesses.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{w}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `Ok` when `a` and `b` allow exactly the same connections on every side, for every
+/// cluster; otherwise a witness for each namespace, direction and side where one allows
+/// something the other does not.
+pub fn equivalent(a: &Lifted, b: &Lifted) -> Result<(), Difference> {
+    let witnesses = decide::differences(a, b);
+    if witnesses.is_empty() {
+        Ok(())
+    } else {
+        Err(Difference { witnesses })
+    }
+}
+
+/// A connection side that `a` allows and `b` denies (`a \ b`), or `None` when everything
+/// `a` allows `b` allows too (`a` implies `b`).
+pub fn difference(a: &Lifted, b: &Lifted) -> Option<Witness> {
+    decide::first_difference(a, b)
+}

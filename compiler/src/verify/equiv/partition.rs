@@ -1,0 +1,352 @@
+//! Boxes over the space of one side's connections, and their subtraction.
+//!
+//! A point of one namespace's side in one direction is: the shaped pod's labels; the other
+//! end, either a pod (its namespace's name and labels, its labels, its address) or an
+//! address outside the cluster; the protocol and port number; and the name the
+//! destination pod gives that port, if any (named ports resolve on the destination: API
+//! reference, NetworkPolicyPort.port). Every selector, ipBlock and port entry is a box, a
+//! product of one set per dimension, so every allow set is a finite union of boxes.
+//!
+//! `A \ B` of two boxes is cut one dimension at a time: the part of A outside B in the
+//! first dimension, then, inside B there, the part outside B in the next, and so on. The
+//! pieces are disjoint, and only the dimensions B actually constrains produce any, so the
+//! space is split only where the two sides' boxes cut it (algebra.md's finite partition,
+//! built lazily instead of enumerated).
+
+use super::sets::{Atoms, LabelBox, Values};
+use super::{OtherEnd, Point};
+use crate::ir::{AddrSet, PortSet};
+
+/// What the other end of a connection is. Pods and outside addresses are disjoint parts of
+/// the space, so boxes of different kinds never meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Kind {
+    /// A pod of the cluster.
+    Pod,
+    /// An address outside the cluster.
+    Address,
+}
+
+/// A box: a product of one set per dimension. For `Kind::Address` the namespace and
+/// peer-label dimensions are unused and stay full. No dimension is ever empty.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Cube {
+    /// The shaped pod's labels (its namespace is fixed by the side).
+    pub(crate) subject: LabelBox,
+    pub(crate) kind: Kind,
+    /// The other end's namespace name. The `kubernetes.io/metadata.name` label always
+    /// equals it, so constraints on that label land here and never in `ns_labels`.
+    pub(crate) ns_name: Values,
+    /// The other end's namespace labels, that label excepted.
+    pub(crate) ns_labels: LabelBox,
+    /// The other end's pod labels.
+    pub(crate) peer_labels: LabelBox,
+    /// The other end's address (a pod's IP, or the outside address).
+    pub(crate) addr: AddrSet,
+    /// Protocol and port number.
+    pub(crate) ports: PortSet,
+    /// The name the destination pod gives the port (absent: no name).
+    pub(crate) port_name: Atoms,
+}
+
+/// One dimension's set type: closed under intersection and difference.
+pub(crate) trait Dim: Clone {
+    fn meet(&self, other: &Self) -> Self;
+    fn minus(&self, other: &Self) -> Self;
+    fn void(&self) -> bool;
+    fn within(&self, other: &Self) -> bool {
+        self.minus(other).void()
+    }
+}
+
+impl Dim for Values {
+    fn meet(&self, other: &Self) -> Self {
+        self.intersect(other)
+    }
+    fn minus(&self, other: &Self) -> Self {
+        self.difference(other)
+    }
+    fn void(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl Dim for Atoms {
+    fn meet(&self, other: &Self) -> Self {
+        self.intersect(other)
+    }
+    fn minus(&self, other: &Self) -> Self {
+        self.difference(other)
+    }
+    fn void(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl Dim for AddrSet {
+    fn meet(&self, other: &Self) -> Self {
+        self.intersect(other)
+    }
+    fn minus(&self, other: &Self) -> Self {
+        self.difference(other)
+    }
+    fn void(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl Dim for PortSet {
+    fn meet(&self, other: &Self) -> Self {
+        self.intersect(other)
+    }
+    fn minus(&self, other: &Self) -> Self {
+        self.difference(other)
+    }
+    fn void(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl Cube {
+    /// Every connection with an other end of this kind.
+    pub(crate) fn everything(kind: Kind) -> Cube {
+        Cube {
+            subject: LabelBox::all(),
+            kind,
+            ns_name: Values::all(),
+            ns_labels: LabelBox::all(),
+            peer_labels: LabelBox::all(),
+            addr: AddrSet::all(),
+            ports: PortSet::all(),
+            port_name: Atoms::all(),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.subject.is_empty()
+            || self.ns_name.void()
+            || self.ns_labels.is_empty()
+            || self.peer_labels.is_empty()
+            || self.addr.void()
+            || self.ports.void()
+            || self.port_name.void()
+    }
+
+    /// The common part, or `None` when there is none.
+    pub(crate) fn intersect(&self, o: &Cube) -> Option<Cube> {
+        if self.kind != o.kind {
+            return None;
+        }
+        let c = Cube {
+            subject: self.subject.intersect(&o.subject),
+            kind: self.kind,
+            ns_name: self.ns_name.meet(&o.ns_name),
+            ns_labels: self.ns_labels.intersect(&o.ns_labels),
+            peer_labels: self.peer_labels.intersect(&o.peer_labels),
+            addr: self.addr.meet(&o.addr),
+            ports: self.ports.meet(&o.ports),
+            port_name: self.port_name.meet(&o.port_name),
+        };
+        (!c.is_empty()).then_some(c)
+    }
+
+    /// Whether the boxes meet, without building the common part's label boxes.
+    pub(crate) fn meets(&self, o: &Cube) -> bool {
+        self.kind == o.kind
+            && !self.ports.meet(&o.ports).void()
+            && !self.port_name.meet(&o.port_name).void()
+            && !self.ns_name.meet(&o.ns_name).void()
+            && !self.addr.meet(&o.addr).void()
+            && labels_meet(&self.subject, &o.subject)
+            && labels_meet(&self.ns_labels, &o.ns_labels)
+            && labels_meet(&self.peer_labels, &o.peer_labels)
+    }
+
+    /// Inclusion; exact because no box is empty.
+    pub(crate) fn is_subset(&self, o: &Cube) -> bool {
+        self.kind == o.kind
+            && self.ports.within(&o.ports)
+            && self.port_name.within(&o.port_name)
+            && self.ns_name.within(&o.ns_name)
+            && self.addr.within(&o.addr)
+            && self.subject.is_subset(&o.subject)
+            && self.ns_labels.is_subset(&o.ns_labels)
+            && self.peer_labels.is_subset(&o.peer_labels)
+    }
+
+    /// `self \ o` as disjoint, non-empty boxes.
+    pub(crate) fn subtract(&self, o: &Cube) -> Vec<Cube> {
+        if !self.meets(o) {
+            return vec![self.clone()];
+        }
+        let mut out = Vec::new();
+        let mut rest = self.clone();
+        // Coarse dimensions first: they tend to leave fewer, larger pieces.
+        let _ = cut(&mut rest, &mut out, |c| &mut c.ports, &o.ports)
+            && cut(&mut rest, &mut out, |c| &mut c.port_name, &o.port_name)
+            && cut(&mut rest, &mut out, |c| &mut c.addr, &o.addr)
+            && cut(&mut rest, &mut out, |c| &mut c.ns_name, &o.ns_name)
+            && cut_labels(&mut rest, &mut out, |c| &mut c.subject, &o.subject)
+            && cut_labels(&mut rest, &mut out, |c| &mut c.ns_labels, &o.ns_labels)
+            && cut_labels(&mut rest, &mut out, |c| &mut c.peer_labels, &o.peer_labels);
+        // What is left of `rest` lies inside `o`: it is what the subtraction removes.
+        out
+    }
+
+    /// Whether a concrete connection lies in the box.
+    pub(crate) fn contains(&self, p: &Point) -> bool {
+        let other = match &p.other {
+            OtherEnd::Pod {
+                namespace,
+                namespace_labels,
+                labels,
+                ip,
+            } => {
+                self.kind == Kind::Pod
+                    && self.ns_name.contains(namespace)
+                    && self.ns_labels.contains(namespace_labels)
+                    && self.peer_labels.contains(labels)
+                    && self.addr.contains(ip)
+            }
+            OtherEnd::Address(ip) => self.kind == Kind::Address && self.addr.contains(ip),
+        };
+        other
+            && self.subject.contains(&p.pod_labels)
+            && self.ports.contains(p.protocol, p.port)
+            && self.port_name.contains(p.port_name.as_deref())
+    }
+}
+
+fn labels_meet(a: &LabelBox, b: &LabelBox) -> bool {
+    b.iter()
+        .all(|(key, atoms)| !a.get(key).intersect(atoms).is_empty())
+}
+
+/// Cuts `rest` along one dimension against `b`'s set there: the part outside goes to
+/// `out`, `rest` keeps the part inside. False when nothing is inside (then `rest` went
+/// to `out` whole and the subtraction is complete).
+fn cut<T: Dim>(
+    rest: &mut Cube,
+    out: &mut Vec<Cube>,
+    field: impl Fn(&mut Cube) -> &mut T,
+    b: &T,
+) -> bool {
+    let current = field(rest).clone();
+    let outside = current.minus(b);
+    if !outside.void() {
+        let mut piece = rest.clone();
+        *field(&mut piece) = outside;
+        out.push(piece);
+    }
+    let inside = current.meet(b);
+    if inside.void() {
+        return false;
+    }
+    *field(rest) = inside;
+    true
+}
+
+/// [`cut`] for a label box, one constrained key of `b` at a time (keys `b` leaves free
+/// cut nothing).
+fn cut_labels(
+    rest: &mut Cube,
+    out: &mut Vec<Cube>,
+    field: impl Fn(&mut Cube) -> &mut LabelBox,
+    b: &LabelBox,
+) -> bool {
+    for (key, atoms) in b.iter() {
+        let current = field(rest).get(key);
+        let outside = current.difference(atoms);
+        if !outside.is_empty() {
+            let mut piece = rest.clone();
+            field(&mut piece).set(key, outside);
+            out.push(piece);
+        }
+        let inside = current.intersect(atoms);
+        if inside.is_empty() {
+            return false;
+        }
+        field(rest).set(key, inside);
+    }
+    true
+}
+
+/// Every part of `a` that no box of `bs` covers, as disjoint boxes (used for complements,
+/// which are small: a side's isolations).
+pub(crate) fn subtract_all(a: Vec<Cube>, bs: &[Cube]) -> Vec<Cube> {
+    let mut pieces = a;
+    for b in bs {
+        if pieces.is_empty() {
+            break;
+        }
+        pieces = pieces.iter().flat_map(|p| p.subtract(b)).collect();
+    }
+    pieces
+}
+
+/// Some box of points in `a` that no box of `bs` covers, or `None` when `bs` covers all of
+/// `a`. Depth first over an explicit stack, so memory stays small and the first witness
+/// ends the search. A piece of `p \ bs[j]` is disjoint from `bs[j]`, and `p` met no box
+/// before `j`, so each piece only needs the boxes after `j`.
+pub(crate) fn first_uncovered(a: &[Cube], bs: &[Cube]) -> Option<Cube> {
+    let mut stack: Vec<(Cube, usize)> = a.iter().rev().map(|c| (c.clone(), 0)).collect();
+    while let Some((p, from)) = stack.pop() {
+        let rest = bs.get(from..).unwrap_or(&[]);
+        // One box holding all of `p` ends this branch without any cutting.
+        if rest.iter().any(|b| p.is_subset(b)) {
+            continue;
+        }
+        match rest.iter().position(|b| p.meets(b)) {
+            None => return Some(p),
+            Some(j) => {
+                let next = from + j + 1;
+                for piece in p.subtract(&rest[j]).into_iter().rev() {
+                    stack.push((piece, next));
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Protocol;
+
+    fn web() -> LabelBox {
+        let mut b = LabelBox::all();
+        b.set("app", Atoms::one("web"));
+        b
+    }
+
+    #[test]
+    fn subtraction_leaves_disjoint_pieces_that_cover_the_rest() {
+        let all = Cube::everything(Kind::Pod);
+        let mut b = Cube::everything(Kind::Pod);
+        b.subject = web();
+        b.ports = PortSet::single(Protocol::Tcp, 80);
+        let pieces = all.subtract(&b);
+        assert_eq!(pieces.len(), 2);
+        assert!(pieces.iter().all(|p| !p.meets(&b)));
+        assert!(!pieces[0].meets(&pieces[1]));
+        assert_eq!(
+            first_uncovered(std::slice::from_ref(&b), &pieces),
+            Some(b.clone())
+        );
+        let mut both = pieces.clone();
+        both.push(b);
+        assert_eq!(first_uncovered(&[all], &both), None);
+    }
+
+    #[test]
+    fn kinds_never_meet() {
+        let pods = Cube::everything(Kind::Pod);
+        let addrs = Cube::everything(Kind::Address);
+        assert!(!pods.meets(&addrs));
+        assert_eq!(
+            first_uncovered(std::slice::from_ref(&pods), &[addrs]),
+            Some(pods)
+        );
+    }
+}
