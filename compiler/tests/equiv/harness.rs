@@ -44,7 +44,9 @@ pub fn engine_allows(w: &Witness, policies: &[NetworkPolicy], options: Options) 
     };
     let pod = Endpoint::Workload(find(WITNESS_POD));
     let other = match &w.point.other {
-        OtherEnd::Pod { .. } => Endpoint::Workload(find(WITNESS_PEER)),
+        OtherEnd::Pod { .. } | OtherEnd::HostNetworkPod { .. } => {
+            Endpoint::Workload(find(WITNESS_PEER))
+        }
         OtherEnd::Address(ip) => Endpoint::Address(*ip),
     };
     let (src, dst) = match w.point.direction {

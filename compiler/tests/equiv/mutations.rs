@@ -116,7 +116,9 @@ fn dropping_an_except_is_found() {
     let w = on_side(&ws, Direction::Egress, Which::Right);
     // The metadata address, reached either as an outside address or as a pod's IP.
     let ip = match &w.point.other {
-        OtherEnd::Address(ip) | OtherEnd::Pod { ip, .. } => ip.to_string(),
+        OtherEnd::Address(ip) | OtherEnd::Pod { ip, .. } | OtherEnd::HostNetworkPod { ip } => {
+            ip.to_string()
+        }
     };
     assert_eq!(ip, "169.254.169.254");
     assert_eq!((w.point.protocol.as_k8s(), w.point.port), ("TCP", 443));
@@ -213,4 +215,30 @@ fn witnesses_read_as_sentences() {
         text.contains("left allows it (NetworkPolicy shop/web spec.ingress[1])"),
         "{text}"
     );
+}
+
+#[test]
+fn host_network_pods_tell_ip_blocks_from_pod_peers() {
+    // On ordinary pods and outside addresses these agree: every pod's IP is in one of the
+    // blocks, and a named port never matches an outside address. A hostNetwork pod with
+    // a port named `http` is matched by the ipBlocks only (the engine's rules).
+    let blocks = "
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: out, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: ::/0}}]
+    ports: [{port: http}]
+";
+    let pods = blocks.replace(
+        "[{ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: ::/0}}]",
+        "[{namespaceSelector: {}}]",
+    );
+    let ws = assert_differ(blocks, &pods);
+    assert_eq!(ws.len(), 1, "{ws:#?}");
+    assert!(matches!(ws[0].point.other, OtherEnd::HostNetworkPod { .. }));
+    assert_eq!(ws[0].point.port_name.as_deref(), Some("http"));
 }

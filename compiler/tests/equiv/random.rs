@@ -248,6 +248,7 @@ fn cluster() -> impl Strategy<Value = Cluster> {
         0usize..POD_SUBNETS.len(),
         prop::option::of(80u16..84),
         prop::sample::select(vec![53u16, 80]),
+        prop::sample::select(vec![false, false, false, false, true]),
     );
     let team = prop::option::of(prop::sample::select(vec!["obs", "dev"]));
     (
@@ -270,7 +271,8 @@ fn cluster() -> impl Strategy<Value = Cluster> {
                     },
                 );
             }
-            for (i, (ns, app, tier, subnet, http, dns)) in ws.into_iter().enumerate() {
+            for (i, (ns, app, tier, subnet, http, dns, host_network)) in ws.into_iter().enumerate()
+            {
                 let mut labels = Labels::new();
                 if let Some(a) = app {
                     labels.insert("app".into(), a.into());
@@ -300,7 +302,7 @@ fn cluster() -> impl Strategy<Value = Cluster> {
                     labels,
                     ports,
                     ips: vec![ip],
-                    host_network: false,
+                    host_network,
                     single_pod: true,
                     pods: vec![format!("w{i}")],
                     origin: origin(),
@@ -329,6 +331,11 @@ fn sides(c: &Cluster) -> Vec<(usize, Endpoint, Direction)> {
     );
     let mut out = Vec::new();
     for s in 0..c.workloads.len() {
+        // A hostNetwork pod is never selected, so its sides are open under any policies;
+        // a point has no way to say "hostNetwork" for the shaped pod.
+        if c.workloads[s].host_network {
+            continue;
+        }
         for &o in &others {
             if o == Endpoint::Workload(s) {
                 continue;
@@ -352,6 +359,9 @@ fn point(
 ) -> Point {
     let w = &c.workloads[s];
     let other_end = match other {
+        Endpoint::Workload(o) if c.workloads[o].host_network => OtherEnd::HostNetworkPod {
+            ip: c.workloads[o].ips[0],
+        },
         Endpoint::Workload(o) => {
             let ow = &c.workloads[o];
             OtherEnd::Pod {

@@ -22,7 +22,7 @@ fn effective(side: Option<&Side>, direction: Direction) -> Vec<Cube> {
         .isolated
         .iter()
         .flat_map(|(pods, _)| {
-            [Kind::Pod, Kind::Address].map(|kind| {
+            Kind::ALL.map(|kind| {
                 let mut c = Cube::everything(kind);
                 c.subject = pods.clone();
                 c

@@ -27,7 +27,7 @@ use super::{Lifted, Side};
 use crate::ir::intent::{NamespaceSet, PeerSet, PortAccess};
 use crate::ir::{AddrSet, Intent, PortSet};
 use crate::model::{
-    Direction, LabelSelector, NamespaceScope, NetworkPolicy, Peer, PolicyPort, PortSpec,
+    validate, Direction, LabelSelector, NamespaceScope, NetworkPolicy, Peer, PolicyPort, PortSpec,
     NAMESPACE_NAME_LABEL,
 };
 use crate::verify::engine::ipblock_addrs;
@@ -129,15 +129,20 @@ fn add(
     }
 }
 
-/// The boxes that make up the whole space of one direction. Towards an outside address
-/// (egress), the destination is the address, which has no container ports and so names
-/// no port: that part of the space has no port names.
+/// The boxes that make up the whole space of one direction, one per kind. Towards an
+/// outside address (egress), the destination is the address, which has no container
+/// ports and so names no port: that part of the space has no port names.
 pub(crate) fn universe(direction: Direction) -> Vec<Cube> {
-    let mut outside = Cube::everything(Kind::Address);
-    if direction == Direction::Egress {
-        outside.port_name = Atoms::absent();
-    }
-    vec![Cube::everything(Kind::Pod), outside]
+    Kind::ALL
+        .iter()
+        .map(|&kind| {
+            let mut c = Cube::everything(kind);
+            if kind == Kind::Address && direction == Direction::Egress {
+                c.port_name = Atoms::absent();
+            }
+            c
+        })
+        .collect()
 }
 
 /// A box cut to the space of `direction`, or `None` when nothing of it is in that space.
@@ -146,14 +151,16 @@ fn clip(c: Cube, direction: Direction) -> Option<Cube> {
         return None;
     }
     if c.kind == Kind::Address && direction == Direction::Egress {
-        return c.intersect(&universe(direction)[1]);
+        let mut c = c;
+        c.port_name = c.port_name.intersect(&Atoms::absent());
+        return (!c.is_empty()).then_some(c);
     }
     Some(c)
 }
 
 /// Every pod and every address (no `from`/`to`, or the language's `anywhere`).
 fn everyone() -> Vec<Cube> {
-    vec![Cube::everything(Kind::Pod), Cube::everything(Kind::Address)]
+    Kind::ALL.map(Cube::everything).to_vec()
 }
 
 /// Pods of the namespaces `namespaces` (already split into the name dimension and the
@@ -179,26 +186,39 @@ fn pods(ns_name: Values, ns_labels: LabelBox, pods: &LabelSelector) -> Vec<Cube>
 /// name, and "absent" is impossible for it.
 fn namespace_selector(selector: &LabelSelector) -> Option<(Values, LabelBox)> {
     let mut labels = LabelBox::of(selector)?;
-    let names = labels.take(NAMESPACE_NAME_LABEL).values;
+    let names = match labels.take(NAMESPACE_NAME_LABEL).values {
+        // A namespace's name is a DNS-1123 label (ValidateNamespaceName); a label value
+        // that is not one names no namespace.
+        Values::Only(names) => Values::Only(
+            names
+                .into_iter()
+                .filter(|n| validate::dns1123_label(n).is_empty())
+                .collect(),
+        ),
+        others => others,
+    };
     Some((names, labels))
 }
 
-/// Addresses: outside ones, and pods whose IP lies in them when the plugin matches pods
-/// by ipBlock.
+/// Addresses: outside ones, and pods (hostNetwork ones included) whose IP lies in them
+/// when the plugin matches pods by ipBlock.
 fn addresses(set: AddrSet, options: Options) -> Vec<Cube> {
     if set.is_empty() {
         return vec![];
     }
-    let mut out = Vec::new();
-    let mut outside = Cube::everything(Kind::Address);
-    outside.addr = set.clone();
-    out.push(outside);
-    if options.ipblock_matches_pods {
-        let mut pod = Cube::everything(Kind::Pod);
-        pod.addr = set;
-        out.push(pod);
-    }
-    out
+    let kinds: &[Kind] = if options.ipblock_matches_pods {
+        &Kind::ALL
+    } else {
+        &[Kind::Address]
+    };
+    kinds
+        .iter()
+        .map(|&kind| {
+            let mut c = Cube::everything(kind);
+            c.addr = set.clone();
+            c
+        })
+        .collect()
 }
 
 /// One `from`/`to` entry of a policy in `namespace` (API reference, NetworkPolicyPeer:

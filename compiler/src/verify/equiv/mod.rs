@@ -116,6 +116,12 @@ pub enum OtherEnd {
     },
     /// An address outside the cluster.
     Address(IpAddr),
+    /// A hostNetwork pod: to NetworkPolicy, node traffic that ipBlocks may match by its
+    /// IP; its namespace and labels never count, but its container ports name ports.
+    HostNetworkPod {
+        /// Its (node) IP.
+        ip: IpAddr,
+    },
 }
 
 /// Where two lifts differ: one witness per namespace, direction and side that allows

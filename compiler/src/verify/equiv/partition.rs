@@ -17,18 +17,27 @@ use super::sets::{Atoms, LabelBox, Values};
 use super::{OtherEnd, Point};
 use crate::ir::{AddrSet, PortSet};
 
-/// What the other end of a connection is. Pods and outside addresses are disjoint parts of
-/// the space, so boxes of different kinds never meet.
+/// What the other end of a connection is. The kinds are disjoint parts of the space, so
+/// boxes of different kinds never meet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Kind {
     /// A pod of the cluster.
     Pod,
     /// An address outside the cluster.
     Address,
+    /// A hostNetwork pod: never matched by a pod peer, matched by an ipBlock through its
+    /// (node) IP like an address, yet a destination with container ports, so named ports
+    /// resolve on it (the engine's rules; the docs leave such pods to the plugin).
+    Host,
 }
 
-/// A box: a product of one set per dimension. For `Kind::Address` the namespace and
-/// peer-label dimensions are unused and stay full. No dimension is ever empty.
+impl Kind {
+    /// Every kind.
+    pub(crate) const ALL: [Kind; 3] = [Kind::Pod, Kind::Address, Kind::Host];
+}
+
+/// A box: a product of one set per dimension. For `Kind::Address` and `Kind::Host` the
+/// namespace and peer-label dimensions are unused and stay full. No dimension is ever empty.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Cube {
     /// The shaped pod's labels (its namespace is fixed by the side).
@@ -132,24 +141,6 @@ impl Cube {
             || self.port_name.void()
     }
 
-    /// The common part, or `None` when there is none.
-    pub(crate) fn intersect(&self, o: &Cube) -> Option<Cube> {
-        if self.kind != o.kind {
-            return None;
-        }
-        let c = Cube {
-            subject: self.subject.intersect(&o.subject),
-            kind: self.kind,
-            ns_name: self.ns_name.meet(&o.ns_name),
-            ns_labels: self.ns_labels.intersect(&o.ns_labels),
-            peer_labels: self.peer_labels.intersect(&o.peer_labels),
-            addr: self.addr.meet(&o.addr),
-            ports: self.ports.meet(&o.ports),
-            port_name: self.port_name.meet(&o.port_name),
-        };
-        (!c.is_empty()).then_some(c)
-    }
-
     /// Whether the boxes meet, without building the common part's label boxes.
     pub(crate) fn meets(&self, o: &Cube) -> bool {
         self.kind == o.kind
@@ -209,6 +200,7 @@ impl Cube {
                     && self.addr.contains(ip)
             }
             OtherEnd::Address(ip) => self.kind == Kind::Address && self.addr.contains(ip),
+            OtherEnd::HostNetworkPod { ip } => self.kind == Kind::Host && self.addr.contains(ip),
         };
         other
             && self.subject.contains(&p.pod_labels)

@@ -89,7 +89,7 @@ pub(crate) fn build(
     };
     let isolating = isolating_in(denying);
     let other_ip = match &point.other {
-        OtherEnd::Pod { ip, .. } | OtherEnd::Address(ip) => *ip,
+        OtherEnd::Pod { ip, .. } | OtherEnd::Address(ip) | OtherEnd::HostNetworkPod { ip } => *ip,
     };
     Witness {
         pod_ip: own_ip(other_ip),
@@ -115,6 +115,9 @@ fn pick(c: &Cube, namespace: &str, direction: Direction) -> Point {
             }
         }
         Kind::Address => OtherEnd::Address(pick_addr(&c.addr, OUTSIDE_ADDRS)),
+        Kind::Host => OtherEnd::HostNetworkPod {
+            ip: pick_addr(&c.addr, NODE_ADDRS),
+        },
     };
     let (protocol, port) = pick_port(&c.ports);
     Point {
@@ -130,6 +133,8 @@ fn pick(c: &Cube, namespace: &str, direction: Direction) -> Point {
 
 /// Addresses that read as pod IPs, tried before any other.
 const POD_ADDRS: &[&str] = &["10.244.1.10", "fd00:10:244:1::10"];
+/// Addresses that read as node IPs.
+const NODE_ADDRS: &[&str] = &["10.0.0.10", "fd00:10::10"];
 /// Documentation addresses (RFC 5737, RFC 3849), tried first for outside ends.
 const OUTSIDE_ADDRS: &[&str] = &["203.0.113.10", "198.51.100.10", "2001:db8::10"];
 
@@ -195,7 +200,8 @@ pub const WITNESS_PEER: &str = "witness-peer";
 impl Witness {
     /// A cluster holding just this connection, as a JSON `List` (which is also YAML) that
     /// `model::load` reads: the namespaces with their labels, the pod [`WITNESS_POD`] and,
-    /// when the other end is a pod, [`WITNESS_PEER`], each with its IP, and the named
+    /// when the other end is a pod (hostNetwork or not), [`WITNESS_PEER`], each with its
+    /// IP, and the named
     /// container port on the destination when the witness needs one. Add the policies and
     /// evaluate the connection to see the two verdicts.
     pub fn manifests(&self) -> String {
@@ -221,24 +227,38 @@ impl Witness {
             &p.pod_labels,
             self.pod_ip,
             own_port.map(|n| (n, p.protocol, p.port)),
+            false,
         ));
-        if let OtherEnd::Pod {
-            namespace,
-            namespace_labels,
-            labels,
-            ip,
-        } = &p.other
-        {
-            if *namespace != p.namespace {
-                items.push(namespace_json(namespace, namespace_labels));
-            }
-            items.push(pod_json(
-                WITNESS_PEER,
+        let peer_port = peer_port.map(|n| (n, p.protocol, p.port));
+        match &p.other {
+            OtherEnd::Pod {
                 namespace,
+                namespace_labels,
                 labels,
+                ip,
+            } => {
+                if *namespace != p.namespace {
+                    items.push(namespace_json(namespace, namespace_labels));
+                }
+                items.push(pod_json(
+                    WITNESS_PEER,
+                    namespace,
+                    labels,
+                    *ip,
+                    peer_port,
+                    false,
+                ));
+            }
+            // Its namespace and labels never count; the pod's own namespace will do.
+            OtherEnd::HostNetworkPod { ip } => items.push(pod_json(
+                WITNESS_PEER,
+                &p.namespace,
+                &Labels::new(),
                 *ip,
-                peer_port.map(|n| (n, p.protocol, p.port)),
-            ));
+                peer_port,
+                true,
+            )),
+            OtherEnd::Address(_) => {}
         }
         let list = json!({"apiVersion": "v1", "kind": "List", "items": items});
         serde_json::to_string_pretty(&list).unwrap_or_default()
@@ -261,6 +281,7 @@ fn pod_json(
     labels: &Labels,
     ip: IpAddr,
     port: Option<(&str, Protocol, u16)>,
+    host_network: bool,
 ) -> Value {
     let ports: Vec<Value> = port
         .map(|(n, protocol, number)| {
@@ -272,7 +293,10 @@ fn pod_json(
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": name, "namespace": namespace, "labels": labels},
-        "spec": {"containers": [{"name": "main", "image": "witness", "ports": ports}]},
+        "spec": {
+            "hostNetwork": host_network,
+            "containers": [{"name": "main", "image": "witness", "ports": ports}]
+        },
         "status": {"podIP": ip.to_string(), "podIPs": [{"ip": ip.to_string()}]}
     })
 }
@@ -318,6 +342,7 @@ impl fmt::Display for Witness {
                 )?;
             }
             OtherEnd::Address(ip) => write!(f, "address {ip}")?,
+            OtherEnd::HostNetworkPod { ip } => write!(f, "a hostNetwork pod at {ip}")?,
         }
         write!(f, " on {} {}", p.protocol, p.port)?;
         if let Some(name) = &p.port_name {
