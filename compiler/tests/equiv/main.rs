@@ -3,6 +3,7 @@
 //! concrete engine on a cluster built from it.
 
 mod harness;
+mod intent;
 mod mutations;
 mod random;
 mod rewrites;
