@@ -1,7 +1,7 @@
 //! `emit` against its contract: minimal objects and rules, names, layout, determinism,
 //! API-server validity of everything it writes (through the loader's validation), YAML
 //! that reads back unchanged (`emit/golden.rs`), and the same meaning as the intent on
-//! random intents and clusters (`emit/meaning.rs`).
+//! random intents and clusters (`emit/meaning.rs`); and through `compile` (`emit/pipeline.rs`).
 
 use netpolc::diag::Code;
 use netpolc::emit::{self, Options, Output, GENERATED_HEADER};
@@ -20,6 +20,8 @@ use std::collections::BTreeSet;
 mod golden;
 #[path = "emit/meaning.rs"]
 mod meaning;
+#[path = "emit/pipeline.rs"]
+mod pipeline;
 
 const IN: Direction = Direction::Ingress;
 const EG: Direction = Direction::Egress;
