@@ -19,7 +19,7 @@ use crate::ir::intent::SourceRef;
 use crate::ir::intent::{Allowance, Isolation, NamespaceIntent, NamespaceSet, PeerSet, PortAccess};
 use crate::ir::{labels, AddrSet, PortSet, Protocol};
 use crate::model::{Direction, LabelSelector, NAMESPACE_NAME_LABEL};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One NetworkPolicy to emit, before naming.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -251,35 +251,118 @@ fn entries(allowances: &[Allowance], direction: Direction) -> Vec<Entry> {
 /// "Dominates" is the strict part of (covers, then position in the sorted list), a strict
 /// partial order: no cycles, so every dropped entry has a retained dominator.
 fn drop_dominated(entries: Vec<Entry>) -> (Vec<Entry>, SourcesByTarget) {
-    let covers = |a: &Entry, b: &Entry| {
-        labels::implies(&b.target, &a.target)
-            && peer_covers(&a.peer, &b.peer)
-            && ports_cover(&a.ports, &b.ports)
-    };
-    let dominates = |i: usize, j: usize| {
-        i != j && covers(&entries[i], &entries[j]) && (!covers(&entries[j], &entries[i]) || i < j)
-    };
-    let n = entries.len();
-    let dropped: Vec<bool> = (0..n).map(|j| (0..n).any(|i| dominates(i, j))).collect();
+    // The pairwise test runs n² times; the values repeat a lot (few port sets and peers),
+    // so each relation is decided once per pair of distinct values.
+    let mut ports = Memo::new(entries.iter().map(|e| &e.ports), ports_cover);
+    let mut peers = Memo::new(entries.iter().map(|e| &e.peer), peer_covers);
+    let mut targets = Memo::new(entries.iter().map(|e| &e.target), labels::implies);
+    // `i` covers `j`: its ports, its peer and its pods (`j`'s target implies `i`'s).
+    let mut covers =
+        |i: usize, j: usize| ports.holds(i, j) && peers.holds(i, j) && targets.holds(j, i);
+    let first: Vec<Option<usize>> = (0..entries.len())
+        .map(|j| (0..entries.len()).find(|&i| i != j && covers(i, j) && (i < j || !covers(j, i))))
+        .collect();
+    let carriers = retained_carriers(&first);
     let mut moved = SourcesByTarget::new();
-    let mut kept_flags = vec![true; n];
-    for j in (0..n).filter(|&j| dropped[j]) {
-        // By transitivity some retained entry dominates j; if none is found (it cannot
-        // happen), keeping j only repeats what is allowed.
-        if let Some(i) = (0..n).find(|&i| !dropped[i] && dominates(i, j)) {
-            kept_flags[j] = false;
-            moved
+    let mut kept = Vec::new();
+    for (j, e) in entries.iter().enumerate() {
+        match carriers[j] {
+            Some(i) => moved
                 .entry(entries[i].target.clone())
                 .or_default()
-                .extend(entries[j].sources.iter().cloned());
+                .extend(e.sources.iter().cloned()),
+            None => kept.push(e.clone()),
         }
     }
-    let kept = entries
-        .into_iter()
-        .zip(kept_flags)
-        .filter_map(|(e, keep)| keep.then_some(e))
-        .collect();
     (kept, moved)
+}
+
+/// A reflexive relation over the values of a list, decided at most once per pair of
+/// distinct values.
+struct Memo<'a, T> {
+    /// The distinct values.
+    values: Vec<&'a T>,
+    /// Per list item, the index of its value.
+    ids: Vec<usize>,
+    relation: fn(&T, &T) -> bool,
+    known: Known,
+}
+
+/// Decided pairs: a dense table while it stays small (lookups are most of the cost of the
+/// quadratic pass), a map beyond.
+enum Known {
+    /// `values.len()²` cells: 0 undecided, 1 false, 2 true.
+    Dense(Vec<u8>),
+    Sparse(HashMap<(usize, usize), bool>),
+}
+
+/// The most cells of a dense table (16 MiB).
+const MAX_DENSE: usize = 1 << 24;
+
+impl<'a, T: Ord> Memo<'a, T> {
+    fn new(items: impl Iterator<Item = &'a T>, relation: fn(&T, &T) -> bool) -> Self {
+        let mut index: BTreeMap<&'a T, usize> = BTreeMap::new();
+        let mut values = Vec::new();
+        let ids = items
+            .map(|v| {
+                *index.entry(v).or_insert_with(|| {
+                    values.push(v);
+                    values.len() - 1
+                })
+            })
+            .collect();
+        let cells = values.len().saturating_mul(values.len());
+        let known = if cells <= MAX_DENSE {
+            Known::Dense(vec![0; cells])
+        } else {
+            Known::Sparse(HashMap::new())
+        };
+        Memo {
+            values,
+            ids,
+            relation,
+            known,
+        }
+    }
+
+    /// Whether the relation holds from item `i`'s value to item `j`'s.
+    fn holds(&mut self, i: usize, j: usize) -> bool {
+        let (a, b) = (self.ids[i], self.ids[j]);
+        if a == b {
+            return true;
+        }
+        let (values, relation) = (&self.values, self.relation);
+        match &mut self.known {
+            Known::Dense(cells) => {
+                let cell = &mut cells[a * values.len() + b];
+                if *cell == 0 {
+                    *cell = if relation(values[a], values[b]) { 2 } else { 1 };
+                }
+                *cell == 2
+            }
+            Known::Sparse(map) => *map
+                .entry((a, b))
+                .or_insert_with(|| relation(values[a], values[b])),
+        }
+    }
+}
+
+/// For each item with a dominator (`first[j]`, any one), a retained item that dominates
+/// it: following dominators ends at one with none, and dominance is transitive. The walk
+/// is bounded; an item whose walk does not end (impossible for a strict order) is kept.
+fn retained_carriers(first: &[Option<usize>]) -> Vec<Option<usize>> {
+    (0..first.len())
+        .map(|j| {
+            let mut k = first[j]?;
+            for _ in 0..first.len() {
+                match first.get(k).copied().flatten() {
+                    Some(next) => k = next,
+                    None => return Some(k),
+                }
+            }
+            None
+        })
+        .collect()
 }
 
 /// The isolation selectors that still need an object in this direction. One with no rules
@@ -295,26 +378,28 @@ fn keep_isolations(
     let n = list.len();
     let dominates = |i: usize, j: usize| {
         let (a, b) = (list[i].0, list[j].0);
-        i != j && labels::implies(b, a) && (!labels::implies(a, b) || i < j)
+        i != j && labels::implies(b, a) && (i < j || !labels::implies(a, b))
     };
-    let droppable = |j: usize| !rules.contains_key(list[j].0);
-    let dropped: Vec<bool> = (0..n)
-        .map(|j| droppable(j) && (0..n).any(|i| dominates(i, j)))
+    // Only an isolation without rules may go: one with rules needs its object anyway.
+    let first: Vec<Option<usize>> = (0..n)
+        .map(|j| {
+            if rules.contains_key(list[j].0) {
+                None
+            } else {
+                (0..n).find(|&i| dominates(i, j))
+            }
+        })
         .collect();
+    let carriers = retained_carriers(&first);
     let mut kept = BTreeMap::new();
-    for j in 0..n {
-        let carrier = if dropped[j] {
-            (0..n).find(|&i| !dropped[i] && dominates(i, j))
-        } else {
-            None
-        };
-        match carrier {
+    for (j, (target, sources)) in list.iter().enumerate() {
+        match carriers[j] {
             Some(i) => moved
                 .entry(list[i].0.clone())
                 .or_default()
-                .extend(list[j].1.iter().cloned()),
+                .extend(sources.iter().cloned()),
             None => {
-                kept.insert(list[j].0.clone(), list[j].1.clone());
+                kept.insert((*target).clone(), (*sources).clone());
             }
         }
     }
