@@ -15,8 +15,9 @@
 //! the input.
 
 use crate::diag::{Code, Diagnostic};
-use crate::ir::intent::SourceRef;
-use crate::ir::intent::{Allowance, Isolation, NamespaceIntent, NamespaceSet, PeerSet, PortAccess};
+use crate::ir::intent::{
+    Allowance, Isolation, NamespaceIntent, NamespaceSet, PeerSet, PortAccess, SourceRef,
+};
 use crate::ir::{labels, AddrSet, PortSet, Protocol};
 use crate::model::{Direction, LabelSelector, NAMESPACE_NAME_LABEL};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
