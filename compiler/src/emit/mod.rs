@@ -140,13 +140,3 @@ pub fn stream(output: &Output) -> String {
     }
     out
 }
-
-/// Every manifest as one multi-document YAML stream. (Placeholder until the emitter lands.)
-pub fn stream(output: &Output) -> String {
-    output
-        .manifests
-        .iter()
-        .map(|m| m.yaml.as_str())
-        .collect::<Vec<_>>()
-        .join("---\n")
-}
