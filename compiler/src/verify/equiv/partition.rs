@@ -15,7 +15,7 @@
 
 use super::sets::{Atoms, LabelBox, Values};
 use super::{OtherEnd, Point};
-use crate::ir::{AddrSet, PortSet};
+use crate::ir::{AddrSet, Family, PortSet, Protocol};
 
 /// What the other end of a connection is. The kinds are disjoint parts of the space, so
 /// boxes of different kinds never meet.
@@ -58,14 +58,15 @@ pub(crate) struct Cube {
     pub(crate) port_name: Atoms,
 }
 
-/// One dimension's set type: closed under intersection and difference.
+/// One dimension's set type: closed under intersection and difference. `overlaps` and
+/// `within` answer without building sets: they run for every pair of boxes the search
+/// compares, and allocation dominated the time when they did.
 pub(crate) trait Dim: Clone {
     fn meet(&self, other: &Self) -> Self;
     fn minus(&self, other: &Self) -> Self;
     fn void(&self) -> bool;
-    fn within(&self, other: &Self) -> bool {
-        self.minus(other).void()
-    }
+    fn overlaps(&self, other: &Self) -> bool;
+    fn within(&self, other: &Self) -> bool;
 }
 
 impl Dim for Values {
@@ -77,6 +78,12 @@ impl Dim for Values {
     }
     fn void(&self) -> bool {
         self.is_empty()
+    }
+    fn overlaps(&self, other: &Self) -> bool {
+        self.meets(other)
+    }
+    fn within(&self, other: &Self) -> bool {
+        Values::within(self, other)
     }
 }
 
@@ -90,6 +97,12 @@ impl Dim for Atoms {
     fn void(&self) -> bool {
         self.is_empty()
     }
+    fn overlaps(&self, other: &Self) -> bool {
+        self.meets(other)
+    }
+    fn within(&self, other: &Self) -> bool {
+        self.is_subset(other)
+    }
 }
 
 impl Dim for AddrSet {
@@ -101,6 +114,16 @@ impl Dim for AddrSet {
     }
     fn void(&self) -> bool {
         self.is_empty()
+    }
+    fn overlaps(&self, other: &Self) -> bool {
+        [Family::V4, Family::V6]
+            .iter()
+            .any(|&f| ranges_meet(self.of(f).ranges(), other.of(f).ranges()))
+    }
+    fn within(&self, other: &Self) -> bool {
+        [Family::V4, Family::V6]
+            .iter()
+            .all(|&f| ranges_within(self.of(f).ranges(), other.of(f).ranges()))
     }
 }
 
@@ -114,6 +137,48 @@ impl Dim for PortSet {
     fn void(&self) -> bool {
         self.is_empty()
     }
+    fn overlaps(&self, other: &Self) -> bool {
+        Protocol::ALL
+            .iter()
+            .any(|&p| ranges_meet(self.of(p).ranges(), other.of(p).ranges()))
+    }
+    fn within(&self, other: &Self) -> bool {
+        Protocol::ALL
+            .iter()
+            .all(|&p| ranges_within(self.of(p).ranges(), other.of(p).ranges()))
+    }
+}
+
+/// Whether two sorted, disjoint lists of inclusive ranges share a value.
+fn ranges_meet(a: &[(u128, u128)], b: &[(u128, u128)]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&(a0, a1)), Some(&(b0, b1))) = (a.get(i), b.get(j)) {
+        if a0.max(b0) <= a1.min(b1) {
+            return true;
+        }
+        if a1 < b1 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    false
+}
+
+/// Whether every value of sorted, disjoint ranges `a` lies in sorted, disjoint,
+/// non-adjacent ranges `b` (canonical, so each range of `a` fits inside one of `b`).
+fn ranges_within(a: &[(u128, u128)], b: &[(u128, u128)]) -> bool {
+    let mut j = 0;
+    for &(a0, a1) in a {
+        while b.get(j).is_some_and(|&(_, b1)| b1 < a0) {
+            j += 1;
+        }
+        match b.get(j) {
+            Some(&(b0, b1)) if b0 <= a0 && a1 <= b1 => {}
+            _ => return false,
+        }
+    }
+    true
 }
 
 impl Cube {
@@ -141,16 +206,16 @@ impl Cube {
             || self.port_name.void()
     }
 
-    /// Whether the boxes meet, without building the common part's label boxes.
+    /// Whether the boxes meet, without building the common part.
     pub(crate) fn meets(&self, o: &Cube) -> bool {
         self.kind == o.kind
-            && !self.ports.meet(&o.ports).void()
-            && !self.port_name.meet(&o.port_name).void()
-            && !self.ns_name.meet(&o.ns_name).void()
-            && !self.addr.meet(&o.addr).void()
-            && labels_meet(&self.subject, &o.subject)
-            && labels_meet(&self.ns_labels, &o.ns_labels)
-            && labels_meet(&self.peer_labels, &o.peer_labels)
+            && self.ports.overlaps(&o.ports)
+            && self.port_name.overlaps(&o.port_name)
+            && self.ns_name.overlaps(&o.ns_name)
+            && self.addr.overlaps(&o.addr)
+            && self.subject.meets(&o.subject)
+            && self.ns_labels.meets(&o.ns_labels)
+            && self.peer_labels.meets(&o.peer_labels)
     }
 
     /// Inclusion; exact because no box is empty.
@@ -207,11 +272,6 @@ impl Cube {
             && self.ports.contains(p.protocol, p.port)
             && self.port_name.contains(p.port_name.as_deref())
     }
-}
-
-fn labels_meet(a: &LabelBox, b: &LabelBox) -> bool {
-    b.iter()
-        .all(|(key, atoms)| !a.get(key).intersect(atoms).is_empty())
 }
 
 /// Cuts `rest` along one dimension against `b`'s set there: the part outside goes to
@@ -280,8 +340,8 @@ pub(crate) fn subtract_all(a: Vec<Cube>, bs: &[Cube]) -> Vec<Cube> {
 /// `a`. Depth first over an explicit stack, so memory stays small and the first witness
 /// ends the search. A piece of `p \ bs[j]` is disjoint from `bs[j]`, and `p` met no box
 /// before `j`, so each piece only needs the boxes after `j`.
-pub(crate) fn first_uncovered(a: &[Cube], bs: &[Cube]) -> Option<Cube> {
-    let mut stack: Vec<(Cube, usize)> = a.iter().rev().map(|c| (c.clone(), 0)).collect();
+pub(crate) fn first_uncovered(a: &[&Cube], bs: &[&Cube]) -> Option<Cube> {
+    let mut stack: Vec<(Cube, usize)> = a.iter().rev().map(|&c| (c.clone(), 0)).collect();
     while let Some((p, from)) = stack.pop() {
         let rest = bs.get(from..).unwrap_or(&[]);
         // One box holding all of `p` ends this branch without any cutting.
@@ -292,7 +352,7 @@ pub(crate) fn first_uncovered(a: &[Cube], bs: &[Cube]) -> Option<Cube> {
             None => return Some(p),
             Some(j) => {
                 let next = from + j + 1;
-                for piece in p.subtract(&rest[j]).into_iter().rev() {
+                for piece in p.subtract(rest[j]).into_iter().rev() {
                     stack.push((piece, next));
                 }
             }
@@ -322,13 +382,32 @@ mod tests {
         assert_eq!(pieces.len(), 2);
         assert!(pieces.iter().all(|p| !p.meets(&b)));
         assert!(!pieces[0].meets(&pieces[1]));
-        assert_eq!(
-            first_uncovered(std::slice::from_ref(&b), &pieces),
-            Some(b.clone())
-        );
-        let mut both = pieces.clone();
-        both.push(b);
-        assert_eq!(first_uncovered(&[all], &both), None);
+        let refs: Vec<&Cube> = pieces.iter().collect();
+        assert_eq!(first_uncovered(&[&b], &refs), Some(b.clone()));
+        let mut both = refs.clone();
+        both.push(&b);
+        assert_eq!(first_uncovered(&[&all], &both), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn range_checks_agree_with_the_sets(
+            a in proptest::collection::vec((0u128..40, 0u128..6), 0..5),
+            b in proptest::collection::vec((0u128..40, 0u128..6), 0..5),
+        ) {
+            let set = |v: &[(u128, u128)]| {
+                crate::ir::IntervalSet::from_ranges(v.iter().map(|&(s, l)| (s, s + l)))
+            };
+            let (a, b) = (set(&a), set(&b));
+            proptest::prop_assert_eq!(
+                ranges_meet(a.ranges(), b.ranges()),
+                !a.intersect(&b).is_empty()
+            );
+            proptest::prop_assert_eq!(
+                ranges_within(a.ranges(), b.ranges()),
+                a.is_subset(&b)
+            );
+        }
     }
 
     #[test]
@@ -336,9 +415,6 @@ mod tests {
         let pods = Cube::everything(Kind::Pod);
         let addrs = Cube::everything(Kind::Address);
         assert!(!pods.meets(&addrs));
-        assert_eq!(
-            first_uncovered(std::slice::from_ref(&pods), &[addrs]),
-            Some(pods)
-        );
+        assert_eq!(first_uncovered(&[&pods], &[&addrs]), Some(pods.clone()));
     }
 }

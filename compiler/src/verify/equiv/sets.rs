@@ -63,6 +63,28 @@ impl Values {
         }
     }
 
+    /// Whether the two sets share a member, without building the intersection.
+    pub(crate) fn meets(&self, other: &Values) -> bool {
+        use Values::*;
+        match (self, other) {
+            (Only(a), Only(b)) => !a.is_disjoint(b),
+            (Only(a), AllBut(b)) | (AllBut(b), Only(a)) => a.iter().any(|v| !b.contains(v)),
+            // Both are infinite.
+            (AllBut(_), AllBut(_)) => true,
+        }
+    }
+
+    /// Inclusion, without building the difference.
+    pub(crate) fn within(&self, other: &Values) -> bool {
+        use Values::*;
+        match (self, other) {
+            (Only(a), Only(b)) => a.is_subset(b),
+            (Only(a), AllBut(b)) => a.is_disjoint(b),
+            (AllBut(_), Only(_)) => false,
+            (AllBut(a), AllBut(b)) => b.is_subset(a),
+        }
+    }
+
     /// A member, preferring one that a selector named; for "every other value" a fresh
     /// one made from `fresh` (`fresh`, `fresh-2`, ...) that no selector excludes.
     pub(crate) fn pick(&self, fresh: &str) -> Option<String> {
@@ -170,7 +192,11 @@ impl Atoms {
     }
 
     pub(crate) fn is_subset(&self, other: &Atoms) -> bool {
-        self.difference(other).is_empty()
+        (!self.absent || other.absent) && self.values.within(&other.values)
+    }
+
+    pub(crate) fn meets(&self, other: &Atoms) -> bool {
+        (self.absent && other.absent) || self.values.meets(&other.values)
     }
 
     /// A member: a value a selector named, else "absent" (the simplest object), else a
@@ -253,10 +279,20 @@ impl LabelBox {
 
     /// Inclusion key by key; sound only when `self` is not empty, which boxes never are.
     pub(crate) fn is_subset(&self, other: &LabelBox) -> bool {
+        // A key `self` leaves free is inside only an unconstrained key, and `other`
+        // stores none of those.
         other
             .keys
             .iter()
-            .all(|(key, atoms)| self.get(key).is_subset(atoms))
+            .all(|(key, atoms)| self.keys.get(key).is_some_and(|mine| mine.is_subset(atoms)))
+    }
+
+    /// Whether the boxes share a label map; sound only when neither is empty.
+    pub(crate) fn meets(&self, other: &LabelBox) -> bool {
+        other
+            .keys
+            .iter()
+            .all(|(key, atoms)| self.keys.get(key).is_none_or(|mine| mine.meets(atoms)))
     }
 
     pub(crate) fn contains(&self, labels: &Labels) -> bool {
