@@ -1,57 +1,74 @@
-//! Deciding equality side by side: the effective allow set of each namespace's side in
-//! each direction, compared both ways by box subtraction.
+//! Deciding equality side by side: what each namespace's side allows in each direction,
+//! compared both ways by box subtraction.
+//!
+//! A side allows a connection when its pod is not isolated or an allowance holds it
+//! (language.md, "Meaning": "when s is not isolated, or some in-scope statement allows"
+//! it; the Kubernetes rule is the same, docs "Network Policies": "By default, a pod is
+//! non-isolated"). With I the isolated pods and A the allowances of each side,
+//!
+//! ```text
+//! (not Ia or Aa) minus (not Ib or Ab)  =  ((Ib minus Ia) x everything  minus Ab)
+//!                                      or ((Aa minus Ab) and Ib)
+//! ```
+//!
+//! so no complement is ever built: complements of unions of boxes grow exponentially
+//! with the number of label keys the selectors use, while the two parts above stay as
+//! small as the differences themselves. When both sides isolate the same pods, as a
+//! compile's output and its program do, the first part is empty at once.
 
 use super::lift::universe;
-use super::partition::{first_uncovered, subtract_all, Cube, Kind};
+use super::partition::{first_uncovered, Cube, Kind, Uncovered};
 use super::sets::LabelBox;
 use super::witness::{self, Which, Witness};
 use super::{Lifted, Side};
 use crate::model::Direction;
 use std::collections::BTreeSet;
 
-/// Every connection a side allows: everything for pods it does not isolate, plus its
-/// allowances (language.md, "Meaning": a side allows a connection "when s is not
-/// isolated, or some in-scope statement allows" it; the Kubernetes rule is the same,
-/// docs "Network Policies": "By default, a pod is non-isolated"). A namespace neither
-/// side shapes isolates nothing. The allowances are borrowed: cloning boxes is what
-/// cost the most when they were copied here.
-struct Effective<'a> {
-    open: Vec<Cube>,
-    allowed: &'a [(Cube, String)],
+/// The pods a side isolates, as boxes whose other dimensions are full: only their labels
+/// are ever compared.
+fn isolation(side: Option<&Side>) -> Vec<Cube> {
+    side.into_iter()
+        .flat_map(|s| &s.isolated)
+        .map(|(pods, _)| {
+            let mut c = Cube::everything(Kind::Pod);
+            c.subject = pods.clone();
+            c
+        })
+        .collect()
 }
 
-impl<'a> Effective<'a> {
-    fn of(side: Option<&'a Side>, direction: Direction) -> Effective<'a> {
-        let all = universe(direction);
-        let Some(side) = side else {
-            return Effective {
-                open: all,
-                allowed: &[],
-            };
-        };
-        let isolated: Vec<Cube> = side
-            .isolated
-            .iter()
-            .flat_map(|(pods, _)| {
-                Kind::ALL.map(|kind| {
-                    let mut c = Cube::everything(kind);
-                    c.subject = pods.clone();
-                    c
-                })
-            })
-            .collect();
-        Effective {
-            open: subtract_all(all, &isolated),
-            allowed: &side.allowed,
+/// A side's allowances, borrowed (cloning boxes cost the most when they were copied).
+fn allowed(side: Option<&Side>) -> Vec<&Cube> {
+    side.into_iter()
+        .flat_map(|s| &s.allowed)
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// A box of connections that side `a` allows and side `b` denies, if there is one.
+fn one_way(a: Option<&Side>, b: Option<&Side>, direction: Direction) -> Option<Cube> {
+    let (ia, ib) = (isolation(a), isolation(b));
+    let (ia, ib): (Vec<&Cube>, Vec<&Cube>) = (ia.iter().collect(), ib.iter().collect());
+    let (aa, ab) = (allowed(a), allowed(b));
+    // Pods that `b` isolates and `a` does not: `a` allows them everything, `b` only its
+    // allowances.
+    for pods in Uncovered::new(&ib, &ia) {
+        for mut everything in universe(direction) {
+            everything.subject = pods.subject.clone();
+            if let Some(c) = first_uncovered(&[&everything], &ab) {
+                return Some(c);
+            }
         }
     }
-
-    fn boxes(&self) -> Vec<&Cube> {
-        self.open
-            .iter()
-            .chain(self.allowed.iter().map(|(c, _)| c))
-            .collect()
+    // What `a` allows beyond `b`'s allowances, for pods `b` isolates.
+    for piece in Uncovered::new(&aa, &ab) {
+        if let Some(iso) = ib.iter().find(|i| piece.subject.meets(&i.subject)) {
+            let mut c = piece.clone();
+            c.subject = piece.subject.intersect(&iso.subject);
+            return Some(c);
+        }
     }
+    None
 }
 
 /// Two sides made of the same boxes (in any order, from any sources) are equal without
@@ -85,13 +102,11 @@ fn side_differences(
         return out;
     }
     let (namespace, direction) = key;
-    let (ea, eb) = (Effective::of(a, *direction), Effective::of(b, *direction));
-    let (ba, bb) = (ea.boxes(), eb.boxes());
-    if let Some(c) = first_uncovered(&ba, &bb) {
+    if let Some(c) = one_way(a, b, *direction) {
         out.push(witness::build(&c, namespace, *direction, Which::Left, a, b));
     }
     if both {
-        if let Some(c) = first_uncovered(&bb, &ba) {
+        if let Some(c) = one_way(b, a, *direction) {
             out.push(witness::build(
                 &c,
                 namespace,

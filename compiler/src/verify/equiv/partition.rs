@@ -323,42 +323,52 @@ fn cut_labels(
     true
 }
 
-/// Every part of `a` that no box of `bs` covers, as disjoint boxes (used for complements,
-/// which are small: a side's isolations).
-pub(crate) fn subtract_all(a: Vec<Cube>, bs: &[Cube]) -> Vec<Cube> {
-    let mut pieces = a;
-    for b in bs {
-        if pieces.is_empty() {
-            break;
-        }
-        pieces = pieces.iter().flat_map(|p| p.subtract(b)).collect();
-    }
-    pieces
+/// The parts of `a` that no box of `bs` covers, as disjoint boxes, found lazily: depth
+/// first over an explicit stack, so memory stays small and a caller that needs one
+/// witness stops at the first. A piece of `p \ bs[j]` is disjoint from `bs[j]`, and `p`
+/// met no box before `j`, so each piece only needs the boxes after `j`.
+pub(crate) struct Uncovered<'a> {
+    stack: Vec<(Cube, usize)>,
+    bs: &'a [&'a Cube],
 }
 
-/// Some box of points in `a` that no box of `bs` covers, or `None` when `bs` covers all of
-/// `a`. Depth first over an explicit stack, so memory stays small and the first witness
-/// ends the search. A piece of `p \ bs[j]` is disjoint from `bs[j]`, and `p` met no box
-/// before `j`, so each piece only needs the boxes after `j`.
-pub(crate) fn first_uncovered(a: &[&Cube], bs: &[&Cube]) -> Option<Cube> {
-    let mut stack: Vec<(Cube, usize)> = a.iter().rev().map(|&c| (c.clone(), 0)).collect();
-    while let Some((p, from)) = stack.pop() {
-        let rest = bs.get(from..).unwrap_or(&[]);
-        // One box holding all of `p` ends this branch without any cutting.
-        if rest.iter().any(|b| p.is_subset(b)) {
-            continue;
+impl<'a> Uncovered<'a> {
+    pub(crate) fn new(a: &[&Cube], bs: &'a [&'a Cube]) -> Uncovered<'a> {
+        Uncovered {
+            stack: a.iter().rev().map(|&c| (c.clone(), 0)).collect(),
+            bs,
         }
-        match rest.iter().position(|b| p.meets(b)) {
-            None => return Some(p),
-            Some(j) => {
-                let next = from + j + 1;
-                for piece in p.subtract(rest[j]).into_iter().rev() {
-                    stack.push((piece, next));
+    }
+}
+
+impl Iterator for Uncovered<'_> {
+    type Item = Cube;
+
+    fn next(&mut self) -> Option<Cube> {
+        while let Some((p, from)) = self.stack.pop() {
+            let rest = self.bs.get(from..).unwrap_or(&[]);
+            // One box holding all of `p` ends this branch without any cutting.
+            if rest.iter().any(|b| p.is_subset(b)) {
+                continue;
+            }
+            match rest.iter().position(|b| p.meets(b)) {
+                None => return Some(p),
+                Some(j) => {
+                    let next = from + j + 1;
+                    for piece in p.subtract(rest[j]).into_iter().rev() {
+                        self.stack.push((piece, next));
+                    }
                 }
             }
         }
+        None
     }
-    None
+}
+
+/// Some box of points in `a` that no box of `bs` covers, or `None` when `bs` covers all of
+/// `a`.
+pub(crate) fn first_uncovered(a: &[&Cube], bs: &[&Cube]) -> Option<Cube> {
+    Uncovered::new(a, bs).next()
 }
 
 #[cfg(test)]

@@ -277,6 +277,14 @@ impl LabelBox {
         self.keys.values().any(Atoms::is_empty)
     }
 
+    pub(crate) fn intersect(&self, other: &LabelBox) -> LabelBox {
+        let mut out = self.clone();
+        for (key, atoms) in &other.keys {
+            out.narrow(key, atoms);
+        }
+        out
+    }
+
     /// Inclusion key by key; sound only when `self` is not empty, which boxes never are.
     pub(crate) fn is_subset(&self, other: &LabelBox) -> bool {
         // A key `self` leaves free is inside only an unconstrained key, and `other`
