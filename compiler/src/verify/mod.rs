@@ -4,6 +4,7 @@
 pub mod connection;
 pub mod engine;
 pub mod explain;
+pub mod intent;
 pub mod query;
 pub mod reach;
 
