@@ -7,6 +7,7 @@ pub mod explain;
 pub mod intent;
 pub mod query;
 pub mod reach;
+pub mod sample;
 
 pub use connection::{Connection, ConnectionError, FamilyVerdict};
 pub use engine::{Endpoint, Engine, Options, RuleRef, SideVerdict};
