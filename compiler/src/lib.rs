@@ -2,6 +2,9 @@
 //! proves what they mean. See `ARCHITECTURE.md` for the map of modules.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Errors are `Diagnostic`s, which carry labels and notes; they travel on the cold path
+// only, so their size costs nothing where it matters.
+#![allow(clippy::result_large_err)]
 
 pub mod cli;
 pub mod diag;

@@ -2,10 +2,11 @@
 //! syntax → resolve → lower → emit, each phase reporting [`Diagnostic`]s; the library
 //! touches no files (`cli` reads and writes them).
 
-use crate::diag::{Diagnostic, Severity, Sources};
+use crate::diag::{Code, Diagnostic, Severity, Sources};
 use crate::emit;
 use crate::ir::Intent;
-use crate::resolve::hir;
+use crate::resolve::{self, hir};
+use crate::syntax;
 
 /// One `.npl` file as read: its name as the user gave it, and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +22,49 @@ pub struct ProgramFile {
 pub struct Settings {
     /// The label key that names workloads: `web` means pods with `<key>=web`.
     pub workload_label: String,
+}
+
+/// `netpolc.toml` as written: every key optional, unknown keys refused.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct SettingsFile {
+    workload_label: Option<String>,
+}
+
+impl Settings {
+    /// The settings in a `netpolc.toml` text; `file` names it in messages.
+    ///
+    /// ```toml
+    /// # The label that names workloads: `web` means pods with this label equal to `web`.
+    /// workload-label = "app.kubernetes.io/name"
+    /// ```
+    pub fn from_toml(file: &str, text: &str) -> Result<Settings, Diagnostic> {
+        let parsed: SettingsFile = toml::from_str(text).map_err(|e| {
+            let mut d = Diagnostic::new(Code::BadConfig, format!("`{file}`: {}", e.message()));
+            if let Some(span) = e.span() {
+                d = d.at(
+                    file,
+                    syntax::Span {
+                        start: span.start,
+                        end: span.end,
+                    },
+                );
+            }
+            d.with_help("the keys netpolc knows: `workload-label`")
+        })?;
+        let mut settings = Settings::default();
+        if let Some(label) = parsed.workload_label {
+            if let Some(problem) = crate::model::validate::qualified_name(&label).first() {
+                return Err(Diagnostic::new(
+                    Code::BadConfig,
+                    format!("`{file}`: `workload-label = \"{label}\"` is not a valid label key"),
+                )
+                .with_note(problem.clone()));
+            }
+            settings.workload_label = label;
+        }
+        Ok(settings)
+    }
 }
 
 impl Default for Settings {
@@ -62,4 +106,114 @@ impl Failed {
             .iter()
             .filter(|d| d.severity() == Severity::Error)
     }
+}
+
+/// Compiles a program: every file given is part of it, with the standard library.
+pub fn compile(files: &[ProgramFile], settings: &Settings) -> Result<Compiled, Failed> {
+    let mut sources = Sources::new();
+    let mut diagnostics = Vec::new();
+    let mut texts: Vec<(&str, &str)> = Vec::new();
+    for file in files {
+        match std::str::from_utf8(&file.bytes) {
+            Ok(text) => {
+                sources.add(&file.name, text);
+                texts.push((&file.name, text));
+            }
+            Err(e) => diagnostics.push(not_utf8(file, &e)),
+        }
+    }
+    for (name, text) in resolve::stdlib::FILES {
+        sources.add(name, text);
+    }
+    let mut parsed = Vec::new();
+    for (name, text) in &texts {
+        match syntax::parse(name, text) {
+            Ok(tree) => parsed.push((tree, *text)),
+            Err(errors) => diagnostics.extend(errors.into_iter().map(from_syntax)),
+        }
+    }
+    let mut library = Vec::new();
+    for (name, text) in resolve::stdlib::FILES {
+        match syntax::parse(name, text) {
+            Ok(tree) => library.push((tree, *text)),
+            Err(errors) => diagnostics.extend(errors.into_iter().map(from_syntax)),
+        }
+    }
+    if has_errors(&diagnostics) {
+        return Err(failed(diagnostics, sources));
+    }
+    let (program, found) =
+        resolve::resolve(&views(&parsed), &views(&library), &settings.workload_label);
+    diagnostics.extend(found);
+    let Some(program) = program else {
+        return Err(failed(diagnostics, sources));
+    };
+    let (intent, warnings) = resolve::lower::lower(&program);
+    diagnostics.extend(warnings);
+    let options = emit::Options {
+        workload_label: settings.workload_label.clone(),
+    };
+    let output = match emit::emit(&intent, &options) {
+        Ok(output) => output,
+        Err(internal) => {
+            diagnostics.push(internal);
+            return Err(failed(diagnostics, sources));
+        }
+    };
+    sort(&mut diagnostics);
+    Ok(Compiled {
+        program,
+        intent,
+        output,
+        warnings: diagnostics,
+        sources,
+    })
+}
+
+fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity() == Severity::Error)
+}
+
+fn failed(mut diagnostics: Vec<Diagnostic>, sources: Sources) -> Failed {
+    sort(&mut diagnostics);
+    Failed {
+        diagnostics,
+        sources,
+    }
+}
+
+/// By file and position, so that output reads top to bottom; stable, so diagnostics at one
+/// place keep the order they were found in.
+fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| d.primary.as_ref().map(|l| (l.file.clone(), l.span.start));
+        key(a).cmp(&key(b))
+    });
+}
+
+fn from_syntax(e: syntax::SyntaxError) -> Diagnostic {
+    let mut d = Diagnostic::new(e.code, e.message).at(&e.file, e.span);
+    d.help = e.help;
+    d
+}
+
+fn not_utf8(file: &ProgramFile, e: &std::str::Utf8Error) -> Diagnostic {
+    let valid = &file.bytes[..e.valid_up_to()];
+    // Valid up to here by construction, so this decodes.
+    let text = String::from_utf8_lossy(valid);
+    let (line, column) = crate::diag::line_column(&text, text.len());
+    Diagnostic::new(
+        Code::NotUtf8,
+        format!(
+            "`{}` is not UTF-8 text: invalid byte at line {line}, column {column}",
+            file.name
+        ),
+    )
+    .with_help("save the file as UTF-8")
+}
+
+fn views<'a>(list: &'a [(syntax::SourceFile, &'a str)]) -> Vec<resolve::Parsed<'a>> {
+    list.iter()
+        .map(|(file, text)| resolve::Parsed { file, text })
+        .collect()
 }

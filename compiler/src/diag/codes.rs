@@ -67,7 +67,8 @@ codes! {
     NoCurrentNamespace = "NP0301", Error, "a form that means the current namespace, used outside every namespace block";
     OutOfScope = "NP0302", Error, "a namespace block isolating pods of another namespace";
     CannotIsolate = "NP0303", Error, "isolating something NetworkPolicy cannot select: addresses, or namespaces chosen by label";
-    NamespaceLabelsUnknown = "NP0304", Error, "a statement that needs a namespace's own labels, which its policies cannot see";
+    NamespaceLabelsUnknown = "NP0304", Warning, "a top-level statement whose side is chosen by namespace labels, which that namespace's own policies cannot see";
+    CannotExpress = "NP0305", Error, "something NetworkPolicy cannot express: domain names, Service names, denials";
     // --- warnings
     NoEffect = "NP0401", Warning, "a statement that changes nothing";
     BlockedByOtherSide = "NP0402", Warning, "an allowance that the other side's isolation still blocks";

@@ -41,6 +41,6 @@ pub struct Output {
 }
 
 /// Emits the policies for `intent`. (Placeholder until the emitter lands: emits nothing.)
-pub fn emit(_intent: &Intent, _options: &Options) -> Output {
-    Output::default()
+pub fn emit(_intent: &Intent, _options: &Options) -> Result<Output, crate::diag::Diagnostic> {
+    Ok(Output::default())
 }

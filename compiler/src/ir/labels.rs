@@ -107,7 +107,10 @@ impl KeyConstraint {
             (ValueSet::AllBut(v), true) => vec![req(Operator::NotIn, v)],
             (ValueSet::AllBut(v), false) if v.is_empty() => vec![req(Operator::Exists, v)],
             (ValueSet::AllBut(v), false) => {
-                vec![req(Operator::Exists, &BTreeSet::new()), req(Operator::NotIn, v)]
+                vec![
+                    req(Operator::Exists, &BTreeSet::new()),
+                    req(Operator::NotIn, v),
+                ]
             }
             (ValueSet::Only(v), false) => vec![req(Operator::In, v)],
             (ValueSet::Only(v), true) if v.is_empty() => {
@@ -124,11 +127,16 @@ impl KeyConstraint {
 fn constraints(selector: &LabelSelector) -> BTreeMap<String, KeyConstraint> {
     let mut map: BTreeMap<String, KeyConstraint> = BTreeMap::new();
     let mut add = |key: &str, c: KeyConstraint| {
-        let entry = map.entry(key.to_owned()).or_insert_with(KeyConstraint::anything);
+        let entry = map
+            .entry(key.to_owned())
+            .or_insert_with(KeyConstraint::anything);
         *entry = entry.intersect(&c);
     };
     for (key, value) in &selector.match_labels {
-        add(key, KeyConstraint::of(Operator::In, std::slice::from_ref(value)));
+        add(
+            key,
+            KeyConstraint::of(Operator::In, std::slice::from_ref(value)),
+        );
     }
     for r in &selector.match_expressions {
         add(&r.key, KeyConstraint::of(r.operator, &r.values));
@@ -156,7 +164,8 @@ pub fn implies(a: &LabelSelector, b: &LabelSelector) -> bool {
 /// The selector matching what both match, in canonical form; `None` when nothing does.
 pub fn and(a: &LabelSelector, b: &LabelSelector) -> Option<LabelSelector> {
     let mut both = a.clone();
-    both.match_expressions.extend(b.match_expressions.iter().cloned());
+    both.match_expressions
+        .extend(b.match_expressions.iter().cloned());
     for (key, value) in &b.match_labels {
         match both.match_labels.get(key) {
             Some(v) if v != value => return None,
@@ -196,7 +205,10 @@ mod tests {
 
     fn sel(labels: &[(&str, &str)], exprs: &[(&str, Operator, &[&str])]) -> LabelSelector {
         LabelSelector {
-            match_labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            match_labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             match_expressions: exprs
                 .iter()
                 .map(|(k, op, vs)| Requirement {
@@ -213,7 +225,10 @@ mod tests {
         let web = sel(&[("app", "web")], &[]);
         let db = sel(&[("app", "db")], &[]);
         assert!(and(&web, &db).is_none());
-        assert!(is_empty(&sel(&[("app", "web")], &[("app", Operator::DoesNotExist, &[])])));
+        assert!(is_empty(&sel(
+            &[("app", "web")],
+            &[("app", Operator::DoesNotExist, &[])]
+        )));
     }
 
     #[test]
@@ -227,7 +242,13 @@ mod tests {
 
     #[test]
     fn notin_and_exists_round_trip_through_canonical() {
-        let s = sel(&[], &[("env", Operator::NotIn, &["b", "a", "a"]), ("env", Operator::Exists, &[])]);
+        let s = sel(
+            &[],
+            &[
+                ("env", Operator::NotIn, &["b", "a", "a"]),
+                ("env", Operator::Exists, &[]),
+            ],
+        );
         let c = canonical(&s);
         assert!(implies(&c, &s) && implies(&s, &c));
         assert_eq!(c.match_expressions[1].values, vec!["a", "b"]);

@@ -4,8 +4,8 @@
 
 pub mod addr;
 pub mod intent;
-pub mod labels;
 pub mod interval;
+pub mod labels;
 pub mod ports;
 
 pub use addr::{AddrSet, Block, Cidr, Family};

@@ -97,7 +97,10 @@ pub fn namespace_membership(set: &crate::ir::intent::NamespaceSet, name: &str) -
     match set {
         NamespaceSet::Named(n) => Some(n == name),
         NamespaceSet::Matching(selector) => {
-            let only_name = selector.match_labels.keys().all(|k| k == NAMESPACE_NAME_LABEL)
+            let only_name = selector
+                .match_labels
+                .keys()
+                .all(|k| k == NAMESPACE_NAME_LABEL)
                 && selector
                     .match_expressions
                     .iter()

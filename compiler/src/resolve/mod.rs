@@ -1,4 +1,172 @@
 //! `resolve`: syntax trees to the resolved program ([`hir`]), then to its meaning per
-//! namespace ([`Intent`](crate::ir::Intent)).
+//! namespace ([`Intent`](crate::ir::Intent)) in [`lower`].
+//!
+//! Scopes: a `namespace N { }` block's statements shape only N (language.md, "Blocks and
+//! scope"); top-level statements are cluster-scoped. `define`s at the top level of a file
+//! are visible in the whole program, those in a block or rule body only there. Rules live
+//! at the top level. A program's own rule or define shadows the standard library's.
+//! Defines and rules are expanded where they are used.
 
+mod describe;
+mod expand;
 pub mod hir;
+pub mod lower;
+mod names;
+pub mod stdlib;
+
+use crate::diag::{Code, Diagnostic, LineIndex, Severity};
+use crate::syntax::{Item, RuleDef, SourceFile, Statement};
+use expand::{collect_defines, Expander};
+use names::{DefineDecl, Frame, Names};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// A rule in view: its definition, file and the file's lines.
+#[derive(Clone, Debug)]
+struct RuleDecl {
+    def: RuleDef,
+    file: Rc<str>,
+    lines: Rc<LineIndex>,
+}
+
+/// The program-wide declarations: rules and top-level defines.
+#[derive(Clone, Debug, Default)]
+struct Decls {
+    rules: BTreeMap<String, RuleDecl>,
+    defines: BTreeMap<String, DefineDecl>,
+}
+
+/// A parsed file with its text.
+pub struct Parsed<'a> {
+    /// The syntax tree.
+    pub file: &'a SourceFile,
+    /// The text it was parsed from.
+    pub text: &'a str,
+}
+
+/// Resolves the program's files (with the standard library's after them). Returns the
+/// program when there is no error, and every diagnostic found either way.
+pub fn resolve(
+    program: &[Parsed<'_>],
+    stdlib: &[Parsed<'_>],
+    workload_label: &str,
+) -> (Option<hir::Program>, Vec<Diagnostic>) {
+    let mut errors = Vec::new();
+    let mut decls = Decls::default();
+    for parsed in program {
+        declare(parsed, &mut decls, &mut errors);
+    }
+    // The standard library fills in what the program does not define itself.
+    let mut library = Decls::default();
+    for parsed in stdlib {
+        declare(parsed, &mut library, &mut errors);
+    }
+    for (name, rule) in library.rules {
+        decls.rules.entry(name).or_insert(rule);
+    }
+    for (name, define) in library.defines {
+        decls.defines.entry(name).or_insert(define);
+    }
+
+    let mut expander = Expander {
+        names: Names {
+            decls: &decls,
+            workload_label,
+            warnings: Vec::new(),
+        },
+        errors,
+        out: Vec::new(),
+    };
+    for parsed in program {
+        let file: Rc<str> = Rc::from(parsed.file.name.as_str());
+        let lines = LineIndex::new(parsed.text);
+        let top = Frame {
+            file: file.clone(),
+            namespace: None,
+            params: Rc::default(),
+            local_defines: Rc::default(),
+            expanding: Vec::new(),
+        };
+        for item in &parsed.file.items {
+            match item {
+                Item::Rule(_) => {}
+                Item::Statement(stmt) => {
+                    expander.statements(&top, &lines, std::slice::from_ref(stmt), None)
+                }
+                Item::Namespace(block) => {
+                    let ns = match expander
+                        .names
+                        .namespace_ref(&top, &block.namespace, block.span)
+                    {
+                        Ok(ns) => ns,
+                        Err(e) => {
+                            expander.errors.push(e);
+                            continue;
+                        }
+                    };
+                    let mut local = BTreeMap::new();
+                    collect_defines(
+                        &file,
+                        &block.statements,
+                        false,
+                        &mut local,
+                        &mut expander.errors,
+                    );
+                    let frame = Frame {
+                        namespace: Some(ns),
+                        local_defines: Rc::new(local),
+                        ..top.clone()
+                    };
+                    expander.statements(&frame, &lines, &block.statements, None);
+                }
+            }
+        }
+    }
+    let mut diagnostics = expander.errors;
+    diagnostics.extend(expander.names.warnings);
+    let failed = diagnostics.iter().any(|d| d.severity() == Severity::Error);
+    let program = (!failed).then(|| hir::Program {
+        statements: expander.out,
+        workload_label: workload_label.to_owned(),
+    });
+    (program, diagnostics)
+}
+
+/// Records a file's rules and top-level defines, reporting duplicates.
+fn declare(parsed: &Parsed<'_>, decls: &mut Decls, errors: &mut Vec<Diagnostic>) {
+    let file: Rc<str> = Rc::from(parsed.file.name.as_str());
+    let lines = Rc::new(LineIndex::new(parsed.text));
+    let mut top_statements: Vec<Statement> = Vec::new();
+    for item in &parsed.file.items {
+        match item {
+            Item::Rule(def) => {
+                if let Some(first) = decls.rules.get(&def.name.text) {
+                    errors.push(
+                        Diagnostic::new(
+                            Code::DuplicateDefinition,
+                            format!("rule `{}` is defined twice", def.name.text),
+                        )
+                        .at(&file, def.name.span)
+                        .with_secondary(
+                            &first.file,
+                            first.def.name.span,
+                            "first defined here",
+                        ),
+                    );
+                    continue;
+                }
+                decls.rules.insert(
+                    def.name.text.clone(),
+                    RuleDecl {
+                        def: def.clone(),
+                        file: file.clone(),
+                        lines: lines.clone(),
+                    },
+                );
+            }
+            Item::Statement(stmt) => top_statements.push(stmt.clone()),
+            Item::Namespace(_) => {}
+        }
+    }
+    collect_defines(&file, &top_statements, false, &mut decls.defines, errors);
+}

@@ -7,6 +7,7 @@
 
 use super::ast::Span;
 use super::grammar::Rule;
+use crate::diag::Code;
 use pest::error::{ErrorVariant, InputLocation};
 use std::fmt;
 
@@ -21,6 +22,8 @@ pub struct SyntaxError {
     pub message: String,
     /// An extra hint, when there is one.
     pub help: Option<String>,
+    /// The diagnostic code: grammar, port or address.
+    pub code: Code,
 }
 
 impl SyntaxError {
@@ -30,7 +33,13 @@ impl SyntaxError {
             span,
             message: message.into(),
             help: None,
+            code: Code::Syntax,
         }
+    }
+
+    pub(crate) fn with_code(mut self, code: Code) -> SyntaxError {
+        self.code = code;
+        self
     }
 
     pub(crate) fn with_help(mut self, help: impl Into<String>) -> SyntaxError {

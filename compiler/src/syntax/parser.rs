@@ -8,6 +8,7 @@
 use super::ast::*;
 use super::errors::{rule_name, SyntaxError};
 use super::grammar::Rule;
+use crate::diag::Code;
 use crate::ir::{Cidr, Protocol};
 use pest::iterators::Pair;
 use std::net::IpAddr;
@@ -50,6 +51,7 @@ impl<'a> Builder<'a> {
             ),
         )
         .with_help("this is a bug in netpolc; please report it with the input")
+        .with_code(Code::Internal)
     }
 
     /// The only child of `pair`.
@@ -421,6 +423,7 @@ impl<'a> Builder<'a> {
                 format!("`{text}` is not a valid address or CIDR"),
             )
             .with_help(why)
+            .with_code(Code::BadAddress)
         })
     }
 
@@ -548,7 +551,8 @@ impl<'a> Builder<'a> {
             Ok(n) if n >= 1 => Ok(n),
             _ => Err(self
                 .error(span(&pair), format!("port `{text}` is out of range"))
-                .with_help("a port number is between 1 and 65535")),
+                .with_help("a port number is between 1 and 65535")
+                .with_code(Code::PortOutOfRange)),
         }
     }
 
@@ -565,7 +569,8 @@ impl<'a> Builder<'a> {
                     span(&pair),
                     format!("the port range `{lo_text}-{hi_text}` is reversed"),
                 )
-                .with_help(format!("write the low end first: `{hi_text}-{lo_text}`")));
+                .with_help(format!("write the low end first: `{hi_text}-{lo_text}`"))
+                .with_code(Code::PortOutOfRange));
         }
         Ok(Port::Range(lo, hi))
     }
