@@ -232,7 +232,7 @@ pub fn sample_cluster(program: &Program, seed: u64) -> Sample {
         }
     }
     let probe = Probe {
-        addresses: outside_addresses(&m.addresses, ips.used()),
+        addresses: outside_addresses(&m.addresses),
         ports: probe_ports(&port_numbers, &container_ports, &mut rng),
     };
     Sample { yaml, probe }
@@ -404,10 +404,6 @@ impl IpPool {
             }
         }
     }
-
-    fn used(&self) -> &BTreeSet<Ipv4Addr> {
-        &self.used
-    }
 }
 
 /// For every block of every set, one family: its first and last address and the ones just
@@ -431,9 +427,11 @@ fn edge_values(sets: &[AddrSet], family: Family) -> BTreeSet<u128> {
     out
 }
 
-/// The probe's outside addresses: the edges of every block, some well-known addresses, none
-/// of them a pod's.
-fn outside_addresses(sets: &[AddrSet], pods: &BTreeSet<Ipv4Addr>) -> Vec<IpAddr> {
+/// The probe's outside addresses: the edges of every block and some well-known addresses.
+/// Some may also be a pod's IP: both readings judge an outside address by the address sets
+/// alone, so the two endpoints stay distinct questions, and every edge stays probed however
+/// many pods landed on edges.
+fn outside_addresses(sets: &[AddrSet]) -> Vec<IpAddr> {
     let mut out: BTreeSet<IpAddr> = BTreeSet::new();
     for v in edge_values(sets, Family::V4) {
         if let Ok(v) = u32::try_from(v) {
@@ -456,7 +454,6 @@ fn outside_addresses(sets: &[AddrSet], pods: &BTreeSet<Ipv4Addr>) -> Vec<IpAddr>
         "fe80::1",
     ];
     out.extend(known.iter().filter_map(|s| s.parse::<IpAddr>().ok()));
-    out.retain(|ip| !matches!(ip, IpAddr::V4(v4) if pods.contains(v4)));
     out.into_iter().collect()
 }
 
