@@ -265,23 +265,42 @@ fn every_example_compiles_and_says_what_it_is() {
 #[test]
 #[ignore = "emit::emit on main is still a placeholder that writes no manifest"]
 fn every_example_means_what_it_says_on_sampled_clusters() {
-    let mut reports = Vec::new();
-    for file in examples() {
-        let c = compiled(&file);
-        let manifests: Vec<(String, String)> = c
-            .output
-            .manifests
-            .iter()
-            .map(|m| (format!("{}/{}.yaml", m.namespace, m.name), m.yaml.clone()))
+    // One thread per example: each run is independent, and debug builds are slow.
+    let reports: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = examples()
+            .into_iter()
+            .map(|file| {
+                (
+                    file.name.clone(),
+                    scope.spawn(move || confirm_example(&file)),
+                )
+            })
             .collect();
-        assert!(
-            c.intent.namespaces.is_empty() || !manifests.is_empty(),
+        runs.into_iter()
+            .flat_map(|(name, run)| {
+                run.join()
+                    .unwrap_or_else(|_| vec![format!("{name}: the check panicked (see above)")])
+            })
+            .collect()
+    });
+    assert!(reports.is_empty(), "\n{}", reports.join("\n\n"));
+}
+
+fn confirm_example(file: &ProgramFile) -> Vec<String> {
+    let c = compiled(file);
+    let manifests: Vec<(String, String)> = c
+        .output
+        .manifests
+        .iter()
+        .map(|m| (format!("{}/{}.yaml", m.namespace, m.name), m.yaml.clone()))
+        .collect();
+    if !c.intent.namespaces.is_empty() && manifests.is_empty() {
+        return vec![format!(
             "{}: the program shapes namespaces but nothing was emitted",
             file.name
-        );
-        reports.extend(confirm(&file.name, &c.program, &manifests));
+        )];
     }
-    assert!(reports.is_empty(), "\n{}", reports.join("\n\n"));
+    confirm(&file.name, &c.program, &manifests)
 }
 
 // What a correct emitter writes for `examples/shop.npl`, by hand: the harness checked on the

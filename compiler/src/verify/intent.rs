@@ -65,6 +65,31 @@ pub struct Oracle<'a> {
     options: Options,
 }
 
+/// One connection's verdict, before ports: each side's witness (`None` for an address).
+pub struct Judgement<'o, 'a> {
+    oracle: &'o Oracle<'a>,
+    dst: Endpoint,
+    self_pod: bool,
+    no_pod: bool,
+    egress: Option<SideWitness>,
+    ingress: Option<SideWitness>,
+}
+
+impl Judgement<'_, '_> {
+    /// Whether the connection is allowed on `protocol`/`port`: both pods' sides, or the one
+    /// pod's side towards or from an address (contract, "Meaning").
+    pub fn allows(&self, protocol: Protocol, port: u16) -> bool {
+        if self.self_pod || self.no_pod {
+            return true;
+        }
+        let side_ok = |w: &Option<SideWitness>| {
+            w.as_ref()
+                .is_none_or(|w| self.oracle.witness_allows(w, self.dst, protocol, port))
+        };
+        side_ok(&self.egress) && side_ok(&self.ingress)
+    }
+}
+
 /// Contract, "Blocks and scope": a statement inside `namespace N { }` may only shape the
 /// policies of N; a top-level statement shapes both sides wherever they are.
 fn in_scope(scope: &Scope, namespace: &str) -> bool {
@@ -285,20 +310,7 @@ impl<'a> Oracle<'a> {
     /// allowed, as the engine has it. Two addresses are outside NetworkPolicy's reach:
     /// nothing restricts them, so `true`.
     pub fn allows(&self, src: Endpoint, dst: Endpoint, protocol: Protocol, port: u16) -> bool {
-        match (src, dst) {
-            (Endpoint::Workload(s), Endpoint::Workload(d)) => {
-                self.self_pod(s, d)
-                    || (self.side_allows(Direction::Egress, s, dst, protocol, port)
-                        && self.side_allows(Direction::Ingress, d, src, protocol, port))
-            }
-            (Endpoint::Workload(s), Endpoint::Address(_)) => {
-                self.side_allows(Direction::Egress, s, dst, protocol, port)
-            }
-            (Endpoint::Address(_), Endpoint::Workload(d)) => {
-                self.side_allows(Direction::Ingress, d, src, protocol, port)
-            }
-            (Endpoint::Address(_), Endpoint::Address(_)) => true,
-        }
+        self.judge(src, dst).allows(protocol, port)
     }
 
     /// How many workloads the cluster has.
@@ -310,51 +322,56 @@ impl<'a> Oracle<'a> {
         s == d && self.workload(s).is_some_and(|w| w.single_pod)
     }
 
-    /// Every allowed fact among the probe's connections: every ordered pair of workloads,
-    /// and every workload with every probe address in both directions, on every probe port.
+    /// The connections a probe asks about: every ordered pair of workloads, and every
+    /// workload with every probe address in both directions.
+    pub fn pairs(&self, probe: &Probe) -> Vec<(Endpoint, Endpoint)> {
+        let n = self.workloads();
+        let mut out = Vec::new();
+        for s in (0..n).map(Endpoint::Workload) {
+            out.extend((0..n).map(|d| (s, Endpoint::Workload(d))));
+            for &ip in &probe.addresses {
+                out.push((s, Endpoint::Address(ip)));
+                out.push((Endpoint::Address(ip), s));
+            }
+        }
+        out
+    }
+
+    /// The port-independent part of a connection's verdict, worked out once: then
+    /// [`Judgement::allows`] answers for each port.
+    pub fn judge(&self, src: Endpoint, dst: Endpoint) -> Judgement<'_, 'a> {
+        let side = |direction, subject, other| match subject {
+            Endpoint::Workload(w) => Some(self.side(direction, w, other)),
+            Endpoint::Address(_) => None,
+        };
+        let self_pod = match (src, dst) {
+            (Endpoint::Workload(s), Endpoint::Workload(d)) => self.self_pod(s, d),
+            _ => false,
+        };
+        Judgement {
+            oracle: self,
+            dst,
+            self_pod,
+            no_pod: matches!((src, dst), (Endpoint::Address(_), Endpoint::Address(_))),
+            egress: side(Direction::Egress, src, dst),
+            ingress: side(Direction::Ingress, dst, src),
+        }
+    }
+
+    /// Every allowed fact among the probe's connections ([`Oracle::pairs`]) on every probe
+    /// port.
     pub fn facts(&self, probe: &Probe) -> BTreeSet<Fact> {
         let mut out = BTreeSet::new();
-        let n = self.cluster.workloads.len();
-        for s in 0..n {
-            let src = Endpoint::Workload(s);
-            let mut others: Vec<Endpoint> = (0..n).map(Endpoint::Workload).collect();
-            others.extend(probe.addresses.iter().copied().map(Endpoint::Address));
-            for dst in others {
-                // The port-independent part once per pair, then every port.
-                let egress = self.side(Direction::Egress, s, dst);
-                let ingress = match dst {
-                    Endpoint::Workload(d) => Some(self.side(Direction::Ingress, d, src)),
-                    Endpoint::Address(_) => None,
-                };
-                let self_pod = matches!(dst, Endpoint::Workload(d) if self.self_pod(s, d));
-                for &(protocol, port) in &probe.ports {
-                    let allowed = self_pod
-                        || (self.witness_allows(&egress, dst, protocol, port)
-                            && ingress
-                                .as_ref()
-                                .is_none_or(|w| self.witness_allows(w, dst, protocol, port)));
-                    if allowed {
-                        out.insert(Fact {
-                            src,
-                            dst,
-                            protocol,
-                            port,
-                        });
-                    }
-                }
-            }
-            for &ip in &probe.addresses {
-                let from = Endpoint::Address(ip);
-                let ingress = self.side(Direction::Ingress, s, from);
-                for &(protocol, port) in &probe.ports {
-                    if self.witness_allows(&ingress, src, protocol, port) {
-                        out.insert(Fact {
-                            src: from,
-                            dst: src,
-                            protocol,
-                            port,
-                        });
-                    }
+        for (src, dst) in self.pairs(probe) {
+            let judgement = self.judge(src, dst);
+            for &(protocol, port) in &probe.ports {
+                if judgement.allows(protocol, port) {
+                    out.insert(Fact {
+                        src,
+                        dst,
+                        protocol,
+                        port,
+                    });
                 }
             }
         }

@@ -3,6 +3,7 @@
 
 use super::{Fact, Oracle, Probe};
 use crate::ir::intent::{NamespaceSet, PeerSet, PortAccess};
+use crate::ir::PortSet;
 use crate::model::Direction;
 use crate::resolve::hir::{Action, Scope, Statement};
 use crate::verify::{Endpoint, ReachMap};
@@ -72,55 +73,61 @@ fn describe_ports(ports: &PortAccess) -> String {
     parts.join(", ")
 }
 
-/// The engine's answer to the same probe, read off its connectivity map: workload pairs
-/// from `connections`, addresses from `outside` (the address sets each workload may reach,
-/// or be reached from, with their ports).
-pub fn reach_facts(map: &ReachMap, workloads: usize, probe: &Probe) -> BTreeSet<Fact> {
-    let mut out = BTreeSet::new();
-    let pairs: HashMap<(usize, usize), usize> = map
-        .connections
-        .iter()
-        .map(|&(s, d, i)| ((s, d), i))
-        .collect();
-    for s in 0..workloads {
-        for d in 0..workloads {
-            let Some(&i) = pairs.get(&(s, d)) else {
-                continue;
-            };
-            let ports = map.ports(i);
-            for &(protocol, port) in &probe.ports {
-                if ports.contains(protocol, port) {
-                    out.insert(Fact {
-                        src: Endpoint::Workload(s),
-                        dst: Endpoint::Workload(d),
-                        protocol,
-                        port,
-                    });
-                }
-            }
+/// The engine's map, ready for questions about single connections.
+struct EngineAnswers<'m> {
+    map: &'m ReachMap,
+    pairs: HashMap<(usize, usize), usize>,
+}
+
+impl<'m> EngineAnswers<'m> {
+    fn new(map: &'m ReachMap) -> Self {
+        let pairs = map
+            .connections
+            .iter()
+            .map(|&(s, d, i)| ((s, d), i))
+            .collect();
+        EngineAnswers { map, pairs }
+    }
+
+    /// The ports the map allows from `src` to `dst`: workload pairs from `connections`,
+    /// addresses from `outside` (the address sets each workload may reach, or be reached
+    /// from, with their ports).
+    fn ports(&self, src: Endpoint, dst: Endpoint) -> PortSet {
+        let outside = |w: usize, direction: Direction, ip: &std::net::IpAddr| {
+            self.map
+                .outside
+                .iter()
+                .filter(|o| o.workload == w && o.direction == direction)
+                .flat_map(|o| &o.allowed)
+                .filter(|(addrs, _)| addrs.contains(ip))
+                .fold(PortSet::none(), |acc, (_, p)| acc.union(p))
+        };
+        match (src, dst) {
+            (Endpoint::Workload(s), Endpoint::Workload(d)) => self
+                .pairs
+                .get(&(s, d))
+                .map_or_else(PortSet::none, |&i| self.map.ports(i).clone()),
+            (Endpoint::Workload(s), Endpoint::Address(ip)) => outside(s, Direction::Egress, &ip),
+            (Endpoint::Address(ip), Endpoint::Workload(d)) => outside(d, Direction::Ingress, &ip),
+            (Endpoint::Address(_), Endpoint::Address(_)) => PortSet::all(),
         }
     }
-    for reach in &map.outside {
-        let pod = Endpoint::Workload(reach.workload);
-        for &ip in &probe.addresses {
-            let addr = Endpoint::Address(ip);
-            let (src, dst) = match reach.direction {
-                Direction::Egress => (pod, addr),
-                Direction::Ingress => (addr, pod),
-            };
-            for &(protocol, port) in &probe.ports {
-                let allowed = reach
-                    .allowed
-                    .iter()
-                    .any(|(a, p)| a.contains(&ip) && p.contains(protocol, port));
-                if allowed {
-                    out.insert(Fact {
-                        src,
-                        dst,
-                        protocol,
-                        port,
-                    });
-                }
+}
+
+/// The engine's answer to the same probe ([`Oracle::pairs`]), read off its map.
+pub fn reach_facts(oracle: &Oracle<'_>, map: &ReachMap, probe: &Probe) -> BTreeSet<Fact> {
+    let engine = EngineAnswers::new(map);
+    let mut out = BTreeSet::new();
+    for (src, dst) in oracle.pairs(probe) {
+        let ports = engine.ports(src, dst);
+        for &(protocol, port) in &probe.ports {
+            if ports.contains(protocol, port) {
+                out.insert(Fact {
+                    src,
+                    dst,
+                    protocol,
+                    port,
+                });
             }
         }
     }
@@ -138,23 +145,33 @@ pub struct Mismatch {
     pub oracle: bool,
 }
 
-/// Every fact of the probe on which the engine's map and the oracle disagree, sorted.
+/// Every fact of the probe on which the engine's map and the oracle disagree, sorted:
+/// [`Oracle::facts`] and [`reach_facts`] compared, one connection at a time.
 pub fn compare(oracle: &Oracle<'_>, map: &ReachMap, probe: &Probe) -> Vec<Mismatch> {
-    let expected = oracle.facts(probe);
-    let actual = reach_facts(map, oracle.workloads(), probe);
-    let mut out: Vec<Mismatch> = actual
-        .difference(&expected)
-        .map(|&fact| Mismatch {
-            fact,
-            engine: true,
-            oracle: false,
-        })
-        .chain(expected.difference(&actual).map(|&fact| Mismatch {
-            fact,
-            engine: false,
-            oracle: true,
-        }))
-        .collect();
+    let engine = EngineAnswers::new(map);
+    let mut out = Vec::new();
+    for (src, dst) in oracle.pairs(probe) {
+        let ports = engine.ports(src, dst);
+        let judgement = oracle.judge(src, dst);
+        for &(protocol, port) in &probe.ports {
+            let (e, o) = (
+                ports.contains(protocol, port),
+                judgement.allows(protocol, port),
+            );
+            if e != o {
+                out.push(Mismatch {
+                    fact: Fact {
+                        src,
+                        dst,
+                        protocol,
+                        port,
+                    },
+                    engine: e,
+                    oracle: o,
+                });
+            }
+        }
+    }
     out.sort();
     out
 }
