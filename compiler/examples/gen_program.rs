@@ -15,8 +15,10 @@ use std::fmt::Write as _;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(n), Some(out)) = (args.get(1).and_then(|n| n.parse::<usize>().ok()), args.get(2))
-    else {
+    let (Some(n), Some(out)) = (
+        args.get(1).and_then(|n| n.parse::<usize>().ok()),
+        args.get(2),
+    ) else {
         eprintln!("usage: gen_program NAMESPACES OUTFILE");
         std::process::exit(2);
     };

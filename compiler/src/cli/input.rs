@@ -5,8 +5,24 @@ use crate::model::load::Source;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// The file name endings read from directories.
-const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+/// What a command reads from directories: the file name endings, and how to name them
+/// in messages.
+pub struct Kind {
+    extensions: &'static [&'static str],
+    what: &'static str,
+}
+
+/// Kubernetes manifests (`reach`, `explain`).
+pub const MANIFESTS: Kind = Kind {
+    extensions: &["yaml", "yml", "json"],
+    what: ".yaml, .yml or .json file",
+};
+
+/// Programs in the intent language (`compile`).
+pub const PROGRAMS: Kind = Kind {
+    extensions: &["npl"],
+    what: ".npl file",
+};
 
 /// Directories nested deeper than this are refused (a symlink loop, most likely).
 const MAX_DEPTH: usize = 64;
@@ -15,6 +31,11 @@ const MAX_DEPTH: usize = 64;
 /// path so the order is deterministic; hidden dirs like .git skipped); "-" = stdin (at
 /// most once).
 pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
+    read(paths, &MANIFESTS)
+}
+
+/// Reads PATHs as [`read_sources`] does, taking from directories the files of `kind`.
+pub fn read(paths: &[PathBuf], kind: &Kind) -> Result<Vec<Source>, String> {
     // Checked before reading anything, so a refused command line never waits on stdin.
     if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         return Err("`-` (standard input) may be given only once".to_string());
@@ -41,12 +62,13 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
             std::fs::metadata(path).map_err(|e| format!("{}: {}", path.display(), describe(&e)))?;
         if meta.is_dir() {
             let mut files = Vec::new();
-            collect(path, 0, &mut files)?;
+            collect(path, 0, kind, &mut files)?;
             files.sort();
             if files.is_empty() {
                 return Err(format!(
-                    "{}: no .yaml, .yml or .json file in this directory",
-                    path.display()
+                    "{}: no {} in this directory",
+                    path.display(),
+                    kind.what
                 ));
             }
             for f in files {
@@ -76,9 +98,9 @@ fn read_file(path: &Path) -> Result<Source, String> {
     })
 }
 
-/// The directory's manifest files, recursively; hidden entries (`.git`, `.github`) are
+/// The directory's files of `kind`, recursively; hidden entries (`.git`, `.github`) are
 /// skipped.
-fn collect(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), String> {
+fn collect(dir: &Path, depth: usize, kind: &Kind, out: &mut Vec<PathBuf>) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err(format!("{}: directories nested too deeply", dir.display()));
     }
@@ -95,18 +117,18 @@ fn collect(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), Strin
         let meta = std::fs::metadata(&path)
             .map_err(|e| format!("{}: {}", path.display(), describe(&e)))?;
         if meta.is_dir() {
-            collect(&path, depth + 1, out)?;
-        } else if meta.is_file() && has_manifest_extension(&path) {
+            collect(&path, depth + 1, kind, out)?;
+        } else if meta.is_file() && has_extension(&path, kind) {
             out.push(path);
         }
     }
     Ok(())
 }
 
-fn has_manifest_extension(path: &Path) -> bool {
+fn has_extension(path: &Path, kind: &Kind) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+        .is_some_and(|e| kind.extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
 /// An I/O error in lower case without the OS error number.

@@ -1,10 +1,13 @@
 //! The command line: the only user of clap, and (with `vcs`) the only code that
 //! touches files. One file per subcommand.
 
+mod compile;
 mod explain;
 pub mod input;
+pub mod output;
 mod reach;
 
+use crate::diag::{explanation, Code};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -40,17 +43,27 @@ impl CliError {
     name = "netpolc",
     version,
     about = "Compile network intent into minimal Kubernetes NetworkPolicies, and prove what policies allow",
-    long_about = "netpolc reads Kubernetes manifests (Namespaces, Pods, workloads, NetworkPolicies) and \
-                  computes exactly what the NetworkPolicies allow, under the networking.k8s.io/v1 rules.\n\n\
-                  Exit codes: 0 ok, 1 check failed, 2 bad input or usage, 3 internal error."
+    long_about = "netpolc compiles intent written in a short language (\"app may talk to db on 5432\", \
+                  \"isolate namespace\", \"egress only 8.8.8.8\") into minimal Kubernetes NetworkPolicies, \
+                  and reads Kubernetes manifests to compute exactly what NetworkPolicies allow, under the \
+                  networking.k8s.io/v1 rules.\n\n\
+                  Exit codes: 0 ok, 1 check failed, 2 bad input or usage, 3 internal error.",
+    arg_required_else_help = true,
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
+    /// Print the long explanation of a diagnostic code, such as `NP0203`, and exit.
+    #[arg(long, value_name = "CODE")]
+    explain: Option<String>,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Compile intent (`.npl` programs) into NetworkPolicy manifests: one file per policy,
+    /// with kustomizations, written only when the program has no error.
+    Compile(compile::CompileArgs),
     /// Print the connectivity map: which workloads may open connections to which, on which ports,
     /// and what each may reach outside the cluster.
     Reach(reach::ReachArgs),
@@ -107,9 +120,13 @@ pub fn main() -> ExitCode {
         eprintln!("internal error: {info}");
         eprintln!("this is a bug in netpolc; please report it with the input that caused it");
     }));
-    let result = std::panic::catch_unwind(|| match &cli.command {
-        Command::Reach(args) => reach::run(args),
-        Command::Explain(args) => explain::run(args),
+    let result = std::panic::catch_unwind(|| match (&cli.explain, &cli.command) {
+        (Some(code), _) => explain_code(code),
+        (None, Some(Command::Compile(args))) => compile::run(args),
+        (None, Some(Command::Reach(args))) => reach::run(args),
+        (None, Some(Command::Explain(args))) => explain::run(args),
+        // clap's `arg_required_else_help` answers an empty command line before this.
+        (None, None) => Err(CliError::bad("give a command, or `--explain CODE`")),
     });
     match result {
         Ok(Ok(code)) => ExitCode::from(code),
@@ -125,6 +142,33 @@ pub fn main() -> ExitCode {
         }
         Err(_) => ExitCode::from(exit::INTERNAL),
     }
+}
+
+/// `netpolc --explain CODE`: prints the registry's long text for a code, like
+/// `rustc --explain`. The `NP` may be left out: `--explain 0203`.
+fn explain_code(text: &str) -> Result<u8, CliError> {
+    let trimmed = text.trim();
+    let code = if trimmed.len() == 4 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        Code::parse(&format!("NP{trimmed}"))
+    } else {
+        Code::parse(trimmed)
+    };
+    let Some(code) = code else {
+        let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        eprintln!("error: `{text}` is not a netpolc diagnostic code");
+        eprintln!("  = note: codes are `NP` followed by four digits, such as `NP0203`");
+        eprintln!("  = note: known codes: {}", known.join(", "));
+        return Ok(exit::BAD_INPUT);
+    };
+    print_out(explanation(code))?;
+    Ok(exit::OK)
+}
+
+/// Whether diagnostics on stderr should be coloured: stderr is a terminal and `NO_COLOR`
+/// is unset or empty (<https://no-color.org>).
+pub fn stderr_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Writes to stdout, treating a closed pipe (`| head`) as success.

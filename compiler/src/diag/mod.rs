@@ -6,8 +6,12 @@
 //! never format diagnostics themselves.
 
 pub mod codes;
+pub mod explain;
+pub mod render;
 
 pub use codes::Code;
+pub use explain::explanation;
+pub use render::{render, summary, Format};
 
 use crate::syntax::Span;
 
@@ -179,5 +183,12 @@ impl LineIndex {
     /// The 1-based line of a byte offset.
     pub fn line(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset).max(1)
+    }
+
+    /// The byte offset where 1-based line `line` starts, if the text has that line.
+    pub fn start(&self, line: usize) -> Option<usize> {
+        line.checked_sub(1)
+            .and_then(|i| self.starts.get(i))
+            .copied()
     }
 }

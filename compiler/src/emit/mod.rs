@@ -44,3 +44,13 @@ pub struct Output {
 pub fn emit(_intent: &Intent, _options: &Options) -> Result<Output, crate::diag::Diagnostic> {
     Ok(Output::default())
 }
+
+/// Every manifest as one multi-document YAML stream. (Placeholder until the emitter lands.)
+pub fn stream(output: &Output) -> String {
+    output
+        .manifests
+        .iter()
+        .map(|m| m.yaml.as_str())
+        .collect::<Vec<_>>()
+        .join("---\n")
+}
