@@ -4,9 +4,9 @@
 //!
 //! It must stay independent of `resolve::lower` and `emit`: it never builds an
 //! [`Intent`](crate::ir::Intent) or a NetworkPolicy, so when the engine's verdict on the
-//! emitted policies differs from the oracle's, one of lowering or emission is wrong (or the
-//! contract is ambiguous), never both in the same way. It reads only the cluster's
-//! namespaces and workloads; `Cluster::policies` is ignored.
+//! emitted policies differs from the oracle's, lowering or emission is wrong (or the oracle,
+//! or the contract is ambiguous); a bug hides only if the oracle repeats it independently.
+//! It reads only the cluster's namespaces and workloads; `Cluster::policies` is ignored.
 //!
 //! Two engine conventions that the contract does not speak about are mirrored so that the
 //! comparison is fair (both from `verify/engine.rs` and `verify/connection.rs`):
