@@ -8,6 +8,7 @@
 pub mod codes;
 pub mod explain;
 pub mod render;
+pub mod suggest;
 
 pub use codes::Code;
 pub use explain::explanation;

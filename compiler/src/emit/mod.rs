@@ -1,10 +1,23 @@
 //! `emit`: the meaning of a program ([`Intent`]) to the fewest, clearest NetworkPolicy
 //! objects that mean the same, printed as YAML, one file per object, with kustomizations.
 //!
+//! Steps, one file each: `plan` groups the intent into policies and rules (what "minimal"
+//! means is there and in decision 0005), `names` names them, `k8s` builds the typed
+//! `networking.k8s.io/v1` objects (k8s-openapi), `yaml` prints them.
+//!
 //! **Invariant:** a pure, deterministic function of its input: sorted maps only, stable
 //! names, nothing volatile. `verify` never imports this module.
 
+mod k8s;
+mod names;
+mod plan;
+mod yaml;
+
+pub use k8s::{MANAGED_BY, SOURCE_ANNOTATION};
+
+use crate::diag::{Code, Diagnostic};
 use crate::ir::Intent;
+use crate::model::validate;
 use std::collections::BTreeMap;
 
 /// The first line of every file netpolc writes. `compile` recognises its own files by it:
@@ -40,17 +53,90 @@ pub struct Output {
     pub files: BTreeMap<String, String>,
 }
 
-/// Emits the policies for `intent`. (Placeholder until the emitter lands: emits nothing.)
-pub fn emit(_intent: &Intent, _options: &Options) -> Result<Output, crate::diag::Diagnostic> {
-    Ok(Output::default())
+/// Emits the policies for `intent`.
+///
+/// Fails (with [`Code::Internal`]) only when the input breaks the lowering's invariants:
+/// an allowance whose pods no isolation of its direction holds, or a namespace name that
+/// is not a DNS-1123 label (it would also make an unsafe file path).
+pub fn emit(intent: &Intent, options: &Options) -> Result<Output, Diagnostic> {
+    let mut output = Output::default();
+    let mut directories = Vec::new();
+    for (namespace, ns_intent) in &intent.namespaces {
+        let errors = validate::dns1123_label(namespace);
+        if !errors.is_empty() {
+            return Err(Diagnostic::new(
+                Code::Internal,
+                format!(
+                    "the intent names namespace `{namespace}`, which is not a valid namespace name"
+                ),
+            )
+            .with_note(errors.join("; ")));
+        }
+        let policies = plan::plan(namespace, ns_intent)?;
+        if policies.is_empty() {
+            continue;
+        }
+        let targets: Vec<_> = policies.iter().map(|p| p.target.clone()).collect();
+        let names = names::assign(&targets, &options.workload_label);
+        let mut manifests = Vec::new();
+        for (policy, name) in policies.iter().zip(names) {
+            let object = k8s::network_policy(namespace, &name, policy);
+            let yaml = format!("{GENERATED_HEADER}\n{}", yaml::document(&object)?);
+            manifests.push(Manifest {
+                namespace: namespace.clone(),
+                name,
+                yaml,
+            });
+        }
+        manifests.sort_by(|a, b| a.name.cmp(&b.name));
+        let files: Vec<String> = manifests
+            .iter()
+            .map(|m| format!("{}.yaml", m.name))
+            .collect();
+        for (m, file) in manifests.iter().zip(&files) {
+            output
+                .files
+                .insert(format!("{namespace}/{file}"), m.yaml.clone());
+        }
+        output.files.insert(
+            format!("{namespace}/kustomization.yaml"),
+            kustomization(&files)?,
+        );
+        directories.push(namespace.clone());
+        output.manifests.extend(manifests);
+    }
+    output.files.insert(
+        "kustomization.yaml".to_owned(),
+        kustomization(&directories)?,
+    );
+    Ok(output)
 }
 
-/// Every manifest as one multi-document YAML stream. (Placeholder until the emitter lands.)
+/// A kustomization file, header first; `resources` sorted.
+fn kustomization(resources: &[String]) -> Result<String, Diagnostic> {
+    let mut sorted = resources.to_vec();
+    sorted.sort();
+    Ok(format!(
+        "{GENERATED_HEADER}\n{}",
+        yaml::document(&yaml::Kustomization::new(&sorted))?
+    ))
+}
+
+/// Every policy of `output` as one multi-document YAML stream (for `--stdout`): the header
+/// line, then each manifest's document after a `---` line, in manifest order.
 pub fn stream(output: &Output) -> String {
-    output
-        .manifests
-        .iter()
-        .map(|m| m.yaml.as_str())
-        .collect::<Vec<_>>()
-        .join("---\n")
+    let mut out = format!("{GENERATED_HEADER}\n");
+    for m in &output.manifests {
+        let body = m
+            .yaml
+            .strip_prefix(GENERATED_HEADER)
+            .and_then(|rest| rest.strip_prefix('\n'))
+            .unwrap_or(&m.yaml);
+        out.push_str("---\n");
+        out.push_str(body);
+        if !body.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
 }

@@ -265,24 +265,6 @@ pub fn ip(s: &str) -> Result<IpAddr, String> {
     Ok(parsed)
 }
 
-/// Levenshtein distance, for "did you mean" suggestions on short field names.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            cur.push(sub.min(del).min(ins));
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
-}
-
 /// The known name closest to an unknown one: same letters in another case first, then
 /// the nearest within two edits (field names are short, so more would be guessing).
 pub fn suggest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
@@ -296,7 +278,10 @@ pub fn suggest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
         .iter()
         .map(|k| {
             (
-                edit_distance(&unknown.to_ascii_lowercase(), &k.to_ascii_lowercase()),
+                crate::diag::suggest::edit_distance(
+                    &unknown.to_ascii_lowercase(),
+                    &k.to_ascii_lowercase(),
+                ),
                 *k,
             )
         })

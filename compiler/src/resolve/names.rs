@@ -188,7 +188,7 @@ impl Names<'_> {
         let ns = current_namespace(frame, &format!("the workload name `{name}`"), span)?;
         let selector = self.workload_selector(file, name, span)?;
         let defines = self.define_names(frame);
-        if let Some(close) = validate::suggest(name, &defines) {
+        if let Some(close) = crate::diag::suggest::closest(name, &defines) {
             self.warnings.push(
                 Diagnostic::new(
                     Code::NameLooksLikeDefine,

@@ -221,44 +221,10 @@ impl<'c> Engine<'c> {
 
 /// ", did you mean `x`?" for the closest candidate within a small edit distance.
 pub fn did_you_mean(input: &str, candidates: &[&str]) -> String {
-    let best = candidates
-        .iter()
-        .map(|c| (edit_distance(input, c), *c))
-        .filter(|(d, c)| *d <= (c.len().max(input.len()) / 3).max(1))
-        .min();
-    match best {
-        Some((_, c)) => format!(", did you mean `{c}`?"),
+    match crate::diag::suggest::closest(input, candidates) {
+        Some(c) => format!(", did you mean `{c}`?"),
         None => String::new(),
     }
-}
-
-/// Edit distance where swapping two neighbours counts as one edit (optimal
-/// string alignment): `wbe` is one typo away from `web`.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    if let Some(first) = d.first_mut() {
-        for (j, cell) in first.iter_mut().enumerate() {
-            *cell = j;
-        }
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
