@@ -260,10 +260,8 @@ fn every_example_compiles_and_says_what_it_is() {
     }
 }
 
-/// The end-to-end confirmation of every example. Ignored until `emit::emit` on `main`
-/// writes manifests (it is a placeholder that writes none): run with `--ignored`.
+/// The end-to-end confirmation of every example.
 #[test]
-#[ignore = "emit::emit on main is still a placeholder that writes no manifest"]
 fn every_example_means_what_it_says_on_sampled_clusters() {
     // One thread per example: each run is independent, and debug builds are slow.
     let reports: Vec<String> = std::thread::scope(|scope| {
@@ -441,9 +439,8 @@ fn every_random_program_compiles() {
 }
 
 /// Random programs through the whole pipeline, each on one sample (its own seed) under both
-/// plugin behaviours. Ignored until `emit::emit` on `main` writes manifests.
+/// plugin behaviours.
 #[test]
-#[ignore = "emit::emit on main is still a placeholder that writes no manifest"]
 fn random_programs_mean_what_they_say_on_sampled_clusters() {
     let reports: Vec<String> = std::thread::scope(|scope| {
         let runs: Vec<_> = (0..RANDOM_PROGRAMS)
