@@ -117,24 +117,9 @@ pub fn sanitise(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{validate, Requirement};
+    use crate::model::validate;
 
-    fn sel(labels: &[(&str, &str)], exprs: &[(&str, Operator, &[&str])]) -> LabelSelector {
-        LabelSelector {
-            match_labels: labels
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            match_expressions: exprs
-                .iter()
-                .map(|(k, op, vs)| Requirement {
-                    key: k.to_string(),
-                    operator: *op,
-                    values: vs.iter().map(|v| v.to_string()).collect(),
-                })
-                .collect(),
-        }
-    }
+    use crate::model::selector::selector_for_tests as sel;
 
     #[test]
     fn names_read_like_the_selector() {

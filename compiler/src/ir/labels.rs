@@ -203,22 +203,7 @@ mod tests {
     use crate::model::Labels;
     use proptest::prelude::*;
 
-    fn sel(labels: &[(&str, &str)], exprs: &[(&str, Operator, &[&str])]) -> LabelSelector {
-        LabelSelector {
-            match_labels: labels
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            match_expressions: exprs
-                .iter()
-                .map(|(k, op, vs)| Requirement {
-                    key: k.to_string(),
-                    operator: *op,
-                    values: vs.iter().map(|v| v.to_string()).collect(),
-                })
-                .collect(),
-        }
-    }
+    use crate::model::selector::selector_for_tests as sel;
 
     #[test]
     fn conflicting_equalities_are_empty_and_and_returns_none() {

@@ -113,6 +113,28 @@ impl LabelSelector {
     }
 }
 
+/// A selector from `matchLabels` pairs and `(key, operator, values)` expressions, for tests.
+#[cfg(test)]
+pub(crate) fn selector_for_tests(
+    labels: &[(&str, &str)],
+    exprs: &[(&str, Operator, &[&str])],
+) -> LabelSelector {
+    LabelSelector {
+        match_labels: labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        match_expressions: exprs
+            .iter()
+            .map(|(k, op, vs)| Requirement {
+                key: k.to_string(),
+                operator: *op,
+                values: vs.iter().map(|v| v.to_string()).collect(),
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

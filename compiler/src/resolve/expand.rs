@@ -117,64 +117,26 @@ impl Expander<'_> {
                 self.emit(frame, site, action);
             }
             StatementKind::EgressOnly { subject, to, ports } => {
-                let subject = Self::subject(subject.as_deref(), stmt.span);
-                let pods = self.isolated_pods(frame, &subject)?;
-                let to = self.names.endpoints(frame, to)?;
-                let ports = self.names.ports(frame, ports.as_deref())?;
-                for (namespace, selector) in &pods {
-                    self.emit(
-                        frame,
-                        site,
-                        Action::Isolate {
-                            namespace: namespace.clone(),
-                            pods: selector.clone(),
-                            direction: ModelDirection::Egress,
-                        },
-                    );
-                }
-                let from = pods_as_sets(pods);
-                self.emit(
-                    frame,
-                    site,
-                    Action::Allow {
-                        from,
-                        to,
-                        ports,
-                        sides: Sides::Egress,
-                    },
-                );
+                let only = Only {
+                    subject: subject.as_deref(),
+                    others: to,
+                    ports: ports.as_deref(),
+                    direction: ModelDirection::Egress,
+                };
+                self.only(frame, site, stmt.span, only)?;
             }
             StatementKind::IngressOnly {
                 subject,
                 from,
                 ports,
             } => {
-                let subject = Self::subject(subject.as_deref(), stmt.span);
-                let pods = self.isolated_pods(frame, &subject)?;
-                let from = self.names.endpoints(frame, from)?;
-                let ports = self.names.ports(frame, ports.as_deref())?;
-                for (namespace, selector) in &pods {
-                    self.emit(
-                        frame,
-                        site,
-                        Action::Isolate {
-                            namespace: namespace.clone(),
-                            pods: selector.clone(),
-                            direction: ModelDirection::Ingress,
-                        },
-                    );
-                }
-                let to = pods_as_sets(pods);
-                self.emit(
-                    frame,
-                    site,
-                    Action::Allow {
-                        from,
-                        to,
-                        ports,
-                        sides: Sides::Ingress,
-                    },
-                );
+                let only = Only {
+                    subject: subject.as_deref(),
+                    others: from,
+                    ports: ports.as_deref(),
+                    direction: ModelDirection::Ingress,
+                };
+                self.only(frame, site, stmt.span, only)?;
             }
             // Collected before the statements of their scope are expanded.
             StatementKind::Define { .. } => {}
@@ -182,6 +144,40 @@ impl Expander<'_> {
                 self.use_rule(frame, name, args.as_deref(), site)?
             }
         }
+        Ok(())
+    }
+
+    /// `[A] egress only B` and `[A] ingress only from B`: A isolated in the direction, and
+    /// allowed towards (from) B on that side only.
+    fn only(&mut self, frame: &Frame, site: &Site, span: Span, only: Only<'_>) -> R<()> {
+        let subject = Self::subject(only.subject, span);
+        let pods = self.isolated_pods(frame, &subject)?;
+        let others = self.names.endpoints(frame, only.others)?;
+        let ports = self.names.ports(frame, only.ports)?;
+        for (namespace, selector) in &pods {
+            let action = Action::Isolate {
+                namespace: namespace.clone(),
+                pods: selector.clone(),
+                direction: only.direction,
+            };
+            self.emit(frame, site, action);
+        }
+        let subject = pods_as_sets(pods);
+        let action = match only.direction {
+            ModelDirection::Egress => Action::Allow {
+                from: subject,
+                to: others,
+                ports,
+                sides: Sides::Egress,
+            },
+            ModelDirection::Ingress => Action::Allow {
+                from: others,
+                to: subject,
+                ports,
+                sides: Sides::Ingress,
+            },
+        };
+        self.emit(frame, site, action);
         Ok(())
     }
 
@@ -347,6 +343,14 @@ impl Expander<'_> {
             },
         })
     }
+}
+
+/// An `egress only` or `ingress only` statement, as written.
+struct Only<'s> {
+    subject: Option<&'s [Endpoint]>,
+    others: &'s [Endpoint],
+    ports: Option<&'s [crate::syntax::PortSpec]>,
+    direction: ModelDirection,
 }
 
 /// The defines among `statements`, into `into`; a second define of one name is an error.

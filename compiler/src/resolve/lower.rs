@@ -109,12 +109,7 @@ impl<'a> Lowering<'a> {
             if !sides.includes(direction) {
                 continue;
             }
-            // Egress shapes the source's side towards the destinations; ingress the
-            // destination's side from the sources.
-            let (subjects, peers) = match direction {
-                Direction::Egress => (from, to),
-                Direction::Ingress => (to, from),
-            };
+            let (subjects, peers) = shaped_and_other(direction, from, to);
             produced += self.side(stmt, direction, subjects, peers, ports);
         }
         if produced == 0 {
@@ -215,10 +210,7 @@ impl<'a> Lowering<'a> {
         direction: Direction,
     ) {
         let set = describe::endpoint(subject, None, &self.program.workload_label);
-        let side = match direction {
-            Direction::Egress => "egress",
-            Direction::Ingress => "ingress",
-        };
+        let side = word(direction);
         let d = self.warn(
             stmt,
             Code::NamespaceLabelsUnknown,
@@ -247,10 +239,7 @@ impl<'a> Lowering<'a> {
                 if !sides.includes(direction) {
                     continue;
                 }
-                let (subjects, peers) = match direction {
-                    Direction::Egress => (from, to),
-                    Direction::Ingress => (to, from),
-                };
+                let (subjects, peers) = shaped_and_other(direction, from, to);
                 let other = opposite(direction);
                 for subject in subjects {
                     let PeerSet::Pods {
@@ -287,10 +276,7 @@ impl<'a> Lowering<'a> {
                             describe::endpoint(dst, Some(there), &label),
                             describe::ports(ports)
                         );
-                        let side = match other {
-                            Direction::Egress => "egress",
-                            Direction::Ingress => "ingress",
-                        };
+                        let side = word(other);
                         let d = self.warn(
                             stmt,
                             Code::BlockedByOtherSide,
@@ -391,6 +377,26 @@ fn targets(pods: &LabelSelector, isolated: &[LabelSelector]) -> Vec<LabelSelecto
         .iter()
         .filter_map(|s| labels::and(pods, s))
         .collect()
+}
+
+/// The sets whose side `direction` shapes, and the other ends: egress shapes the sources'
+/// side towards the destinations, ingress the destinations' side from the sources.
+fn shaped_and_other<'s>(
+    direction: Direction,
+    from: &'s [PeerSet],
+    to: &'s [PeerSet],
+) -> (&'s [PeerSet], &'s [PeerSet]) {
+    match direction {
+        Direction::Egress => (from, to),
+        Direction::Ingress => (to, from),
+    }
+}
+
+fn word(d: Direction) -> &'static str {
+    match d {
+        Direction::Egress => "egress",
+        Direction::Ingress => "ingress",
+    }
 }
 
 fn opposite(d: Direction) -> Direction {

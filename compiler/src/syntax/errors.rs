@@ -50,15 +50,7 @@ impl SyntaxError {
     /// The 1-based line and column (in characters) where the error starts in `text`, the
     /// text that was parsed.
     pub fn location(&self, text: &str) -> (usize, usize) {
-        let mut start = self.span.start.min(text.len());
-        while !text.is_char_boundary(start) {
-            start -= 1;
-        }
-        let before = &text[..start];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
-        (line, column)
+        crate::diag::line_column(text, self.span.start)
     }
 
     /// `file:line:column: error: message`, then `  help: ...` on a second line if any.

@@ -5,8 +5,10 @@ pub mod connection;
 pub mod engine;
 pub mod equiv;
 pub mod explain;
+pub mod intent;
 pub mod query;
 pub mod reach;
+pub mod sample;
 
 pub use connection::{Connection, ConnectionError, FamilyVerdict};
 pub use engine::{Endpoint, Engine, Options, RuleRef, SideVerdict};
