@@ -3,7 +3,9 @@
 //! not, and every witness is confirmed by the concrete engine on a cluster built from it
 //! (`equiv/mutations.rs`); random pairs agree with the engine on random clusters
 //! (`equiv/random.rs`); the lift of a program's meaning equals its meaning, policies
-//! written for it by hand, and what `emit` writes for it (`equiv/intent.rs`).
+//! written for it by hand, and what `emit` writes for it (`equiv/intent.rs`); every
+//! example and golden program equals its output, and corruptions of that output are
+//! rejected with witnesses the engine and the oracle confirm (`equiv/programs.rs`).
 
 #[path = "equiv/harness.rs"]
 mod harness;
@@ -11,6 +13,8 @@ mod harness;
 mod intent;
 #[path = "equiv/mutations.rs"]
 mod mutations;
+#[path = "equiv/programs.rs"]
+mod programs;
 #[path = "equiv/random.rs"]
 mod random;
 #[path = "equiv/rewrites.rs"]
