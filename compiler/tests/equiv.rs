@@ -11,6 +11,8 @@
 mod harness;
 #[path = "equiv/intent.rs"]
 mod intent;
+#[path = "equiv/intent_random.rs"]
+mod intent_random;
 #[path = "equiv/mutations.rs"]
 mod mutations;
 #[path = "equiv/programs.rs"]
