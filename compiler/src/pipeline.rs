@@ -185,10 +185,10 @@ fn failed(mut diagnostics: Vec<Diagnostic>, sources: Sources) -> Failed {
 /// By file and position, so that output reads top to bottom; stable, so diagnostics at one
 /// place keep the order they were found in.
 fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| d.primary.as_ref().map(|l| (l.file.clone(), l.span.start));
-        key(a).cmp(&key(b))
-    });
+    fn key(d: &Diagnostic) -> Option<(&str, usize)> {
+        d.primary.as_ref().map(|l| (l.file.as_str(), l.span.start))
+    }
+    diagnostics.sort_by(|a, b| key(a).cmp(&key(b)));
 }
 
 fn from_syntax(e: syntax::SyntaxError) -> Diagnostic {

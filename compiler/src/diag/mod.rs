@@ -141,15 +141,6 @@ impl Sources {
             .find(|(n, _)| n == name)
             .map(|(_, t)| t.as_str())
     }
-
-    /// The 1-based line and column (in characters) of a byte offset in a file; `(1, 1)`
-    /// when the file is unknown.
-    pub fn line_column(&self, file: &str, offset: usize) -> (usize, usize) {
-        let Some(text) = self.text(file) else {
-            return (1, 1);
-        };
-        line_column(text, offset)
-    }
 }
 
 /// The 1-based line and column (in characters) of a byte offset in `text`. Offsets past
