@@ -68,7 +68,7 @@ pub(crate) fn build(
             .into_iter()
             .flat_map(|s| &s.isolated)
             .filter(|(b, _)| b.contains(&point.pod_labels))
-            .map(|(_, why)| why.clone())
+            .map(|(_, why)| why.to_string())
             .collect();
         v.sort();
         v.dedup();
@@ -81,7 +81,7 @@ pub(crate) fn build(
             .into_iter()
             .flat_map(|s| &s.allowed)
             .filter(|(c, _)| c.contains(&point))
-            .map(|(_, why)| why.clone())
+            .map(|(_, why)| why.to_string())
             .collect();
         v.sort();
         v.dedup();
