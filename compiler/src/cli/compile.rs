@@ -1,8 +1,8 @@
 //! `netpolc compile`: programs in, NetworkPolicy manifests out (or a check that they are
 //! up to date). Nothing is written when there is any error; `cli::output` writes the tree.
 
-use super::{exit, input, output, print_out, stderr_color, CliError};
-use crate::diag::{render, summary, Code, Diagnostic, Format, Severity, Sources};
+use super::{exit, input, output, print_diagnostics, print_out, CliError};
+use crate::diag::{Code, Diagnostic, Format, Severity, Sources};
 use crate::emit;
 use crate::pipeline::{self, ProgramFile, Settings};
 use std::path::{Path, PathBuf};
@@ -53,13 +53,7 @@ pub struct CompileArgs {
 /// Runs `netpolc compile`.
 pub fn run(args: &CompileArgs) -> Result<u8, CliError> {
     let report = |diags: &[Diagnostic], sources: &Sources| {
-        let color = stderr_color() && args.message_format == Format::Human;
-        eprint!("{}", render(diags, sources, args.message_format, color));
-        if args.message_format == Format::Human {
-            if let Some(line) = summary(diags, color) {
-                eprintln!("{line}");
-            }
-        }
+        print_diagnostics(diags, sources, args.message_format);
     };
     let settings = match settings(args.config.as_deref()) {
         Ok(s) => s,
@@ -162,13 +156,25 @@ fn settings(config: Option<&Path>) -> Result<Settings, (Diagnostic, Sources)> {
         None => return Ok(Settings::default()),
     };
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         (
             Diagnostic::new(Code::BadConfig, format!("cannot read `{name}`: {e}")),
             Sources::new(),
         )
     })?;
+    parse_settings(&name, &bytes)
+}
+
+/// Settings from the bytes of a `netpolc.toml` named `name`, with the text kept for the
+/// diagnostic's snippet.
+pub(super) fn parse_settings(name: &str, bytes: &[u8]) -> Result<Settings, (Diagnostic, Sources)> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        (
+            Diagnostic::new(Code::BadConfig, format!("`{name}` is not UTF-8 text")),
+            Sources::new(),
+        )
+    })?;
     let mut sources = Sources::new();
-    sources.add(&name, &text);
-    Settings::from_toml(&name, &text).map_err(|d| (d, sources))
+    sources.add(name, text);
+    Settings::from_toml(name, text).map_err(|d| (d, sources))
 }

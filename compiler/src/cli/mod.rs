@@ -2,12 +2,13 @@
 //! touches files. One file per subcommand.
 
 mod compile;
+mod diff;
 mod explain;
 pub mod input;
 pub mod output;
 mod reach;
 
-use crate::diag::{explanation, Code};
+use crate::diag::{explanation, render, summary, Code, Diagnostic, Format, Sources};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -67,6 +68,10 @@ enum Command {
     /// Print the connectivity map: which workloads may open connections to which, on which ports,
     /// and what each may reach outside the cluster.
     Reach(reach::ReachArgs),
+    /// Compare two revisions of a program (by default HEAD and the work tree): the connections
+    /// newly allowed and newly denied on every cluster, and the change in the generated
+    /// manifests.
+    Diff(diff::DiffArgs),
     /// Say whether one connection is allowed, and why: the policies that select each side and the
     /// rule that allows it, or that a side is isolated and no rule matches.
     Explain(explain::ExplainArgs),
@@ -125,6 +130,7 @@ pub fn main() -> ExitCode {
         (None, Some(Command::Compile(args))) => compile::run(args),
         (None, Some(Command::Reach(args))) => reach::run(args),
         (None, Some(Command::Explain(args))) => explain::run(args),
+        (None, Some(Command::Diff(args))) => diff::run(args),
         // clap's `arg_required_else_help` answers an empty command line before this.
         (None, None) => Err(CliError::bad("give a command, or `--explain CODE`")),
     });
@@ -162,6 +168,18 @@ fn explain_code(text: &str) -> Result<u8, CliError> {
     };
     print_out(explanation(code))?;
     Ok(exit::OK)
+}
+
+/// Prints diagnostics to stderr in `format`, human ones coloured when stderr is a
+/// terminal and followed by the summary line.
+fn print_diagnostics(diags: &[Diagnostic], sources: &Sources, format: Format) {
+    let color = stderr_color() && format == Format::Human;
+    eprint!("{}", render(diags, sources, format, color));
+    if format == Format::Human {
+        if let Some(line) = summary(diags, color) {
+            eprintln!("{line}");
+        }
+    }
 }
 
 /// Whether diagnostics on stderr should be coloured: stderr is a terminal and `NO_COLOR`
