@@ -355,7 +355,7 @@ fn group(c: &Change, newly: Newly, base: (&Revision, &Side), head: (&Revision, &
         source: source.clone(),
         destination: destination.clone(),
         ports: c.ports.clone(),
-        summary: format!("{} {verb} {} on {}", c.pods, c.other, c.ports),
+        summary: summary(c, newly, verb),
         because,
         statements: c
             .reasons
@@ -364,6 +364,19 @@ fn group(c: &Change, newly: Newly, base: (&Revision, &Side), head: (&Revision, &
             .collect(),
         example: example(&c.example),
     }
+}
+
+/// The change in one sentence. An isolation that appears or goes away changes every
+/// connection of the pods but those the isolating side allows them, and says so.
+fn summary(c: &Change, newly: Newly, verb: &str) -> String {
+    let mut s = format!("{} {verb} {} on {}", c.pods, c.other, c.ports);
+    if c.less_allowed {
+        s.push_str(match newly {
+            Newly::Allowed => ", beyond what base allowed them",
+            Newly::Denied => ", except what head allows them",
+        });
+    }
+    s
 }
 
 /// A statement quoted from its side's program, or a policy rule.

@@ -11,13 +11,16 @@
 //! ```
 //!
 //! In the first part `b` isolates pods that `a` leaves open, so `b`'s isolations are the
-//! cause; in the second `a` allows what `b`, isolating the pods too, does not, so `a`'s
-//! allowances are. Both parts are exact: every point of every box is in the difference.
+//! cause; it is reported as it is written, one change per group of pods ("every
+//! connection, less what `b` allows them"), since listing the pieces of a complement
+//! buries the one statement that changed under a dozen lines. In the second `a` allows
+//! what `b`, isolating the pods too, does not, so `a`'s allowances are; it is listed
+//! box by box. Both parts are exact.
 
 use super::decide::{allowed, isolation, keys, same_boxes};
 use super::describe;
 use super::lift::universe;
-use super::partition::{Cube, Kind, Uncovered};
+use super::partition::{first_uncovered, Cube, Kind, Uncovered};
 use super::sets::LabelBox;
 use super::witness::{self, Which, Witness};
 use super::{Lifted, Provenance, Side};
@@ -32,7 +35,9 @@ pub const MAX_CHANGES: usize = 5_000;
 /// Why a region is allowed by `a` and denied by `b`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Cause {
-    /// `b` isolates the pods and `a` does not; the reasons are `b`'s isolations.
+    /// `b` isolates the pods and `a` does not; the reasons are `b`'s isolations. The
+    /// region is every connection of the pods on that side, less what `b` allows them
+    /// (see [`Change::less_allowed`]).
     Isolation,
     /// Both isolate the pods and `a` allows the region; the reasons are `a`'s allowances.
     Allowance,
@@ -54,6 +59,10 @@ pub struct Change {
     pub ports: String,
     /// Which part of the difference it is.
     pub cause: Cause,
+    /// For [`Cause::Isolation`]: `b` allows the pods some connections, which the region
+    /// leaves out (then `other` and `ports` say "anything", and the region is anything
+    /// but those).
+    pub less_allowed: bool,
     /// `b`'s isolations of the pods ([`Cause::Isolation`]) or `a`'s allowances that hold
     /// the region ([`Cause::Allowance`]), sorted.
     pub reasons: Vec<Provenance>,
@@ -82,18 +91,15 @@ pub fn changes(a: &Lifted, b: &Lifted) -> Changes {
             continue;
         }
         let (namespace, direction) = key;
-        let parts = [
-            (
-                Cause::Isolation,
-                isolation_part(sa, sb, *direction, &mut budget),
-            ),
-            (Cause::Allowance, allowance_part(sa, sb, &mut budget)),
-        ];
-        for (cause, (boxes, done)) in parts {
-            complete &= done;
-            for cube in coalesce(boxes) {
-                list.push(change(&cube, namespace, *direction, cause, sa, sb));
-            }
+        for (pods, example) in isolation_part(sa, sb, *direction) {
+            list.push(isolation_change(
+                &pods, &example, namespace, *direction, sa, sb,
+            ));
+        }
+        let (boxes, done) = allowance_part(sa, sb, &mut budget);
+        complete &= done;
+        for cube in coalesce(boxes) {
+            list.push(allowance_change(&cube, namespace, *direction, sa, sb));
         }
     }
     list.sort_by(|x, y| {
@@ -130,26 +136,26 @@ fn take(pieces: impl Iterator<Item = Cube>, out: &mut Vec<Cube>, budget: &mut us
 }
 
 /// `(Ib \ Ia) × everything \ Ab`: pods `b` isolates and `a` does not, on whatever `b`
-/// does not allow them.
+/// does not allow them. One entry per box of such pods, with one box of the difference
+/// for its example; `None` for pods whose every connection `b` allows (then nothing
+/// differs for them).
 fn isolation_part(
     a: Option<&Side>,
     b: Option<&Side>,
     direction: Direction,
-    budget: &mut usize,
-) -> (Vec<Cube>, bool) {
+) -> Vec<(LabelBox, Cube)> {
     let (ia, ib) = (isolation(a), isolation(b));
     let (ia, ib): (Vec<&Cube>, Vec<&Cube>) = (ia.iter().collect(), ib.iter().collect());
     let ab = allowed(b);
-    let mut out = Vec::new();
-    for pods in Uncovered::new(&ib, &ia) {
-        for mut everything in universe(direction) {
-            everything.subject = pods.subject.clone();
-            if !take(Uncovered::new(&[&everything], &ab), &mut out, budget) {
-                return (out, false);
-            }
-        }
-    }
-    (out, true)
+    let pods: Vec<Cube> = coalesce(Uncovered::new(&ib, &ia).collect());
+    pods.into_iter()
+        .filter_map(|pods| {
+            universe(direction).into_iter().find_map(|mut everything| {
+                everything.subject = pods.subject.clone();
+                first_uncovered(&[&everything], &ab).map(|c| (pods.subject.clone(), c))
+            })
+        })
+        .collect()
 }
 
 /// `(Aa \ Ab) ∩ Ib`: what `a` allows beyond `b`'s allowances, for pods `b` isolates; the
@@ -293,42 +299,64 @@ fn coalesce(mut boxes: Vec<Cube>) -> Vec<Cube> {
     }
 }
 
-/// The change for one box of `a \ b`.
-fn change(
-    cube: &Cube,
+/// What every connection of the pods in an isolation change is called.
+const ANYTHING: &str = "any pod or address";
+
+/// The change for pods `b` isolates and `a` does not.
+fn isolation_change(
+    pods: &LabelBox,
+    example: &Cube,
     namespace: &str,
     direction: Direction,
-    cause: Cause,
     a: Option<&Side>,
     b: Option<&Side>,
 ) -> Change {
-    let mut reasons: Vec<Provenance> = match cause {
-        Cause::Isolation => b
-            .into_iter()
-            .flat_map(|s| &s.isolated)
-            .filter(|(pods, _)| pods.meets(&cube.subject))
-            .map(|(_, why)| why.clone())
-            .collect(),
-        Cause::Allowance => {
-            let allowances: Vec<&(Cube, Provenance)> =
-                a.into_iter().flat_map(|s| &s.allowed).collect();
-            // The allowances holding all of the box say it best; a joined box may need
-            // several, each holding part of it.
-            let holding: Vec<Provenance> = allowances
-                .iter()
-                .filter(|(c, _)| cube.is_subset(c))
-                .map(|(_, why)| why.clone())
-                .collect();
-            if holding.is_empty() {
-                allowances
-                    .iter()
-                    .filter(|(c, _)| cube.meets(c))
-                    .map(|(_, why)| why.clone())
-                    .collect()
-            } else {
-                holding
-            }
-        }
+    let mut reasons: Vec<Provenance> = b
+        .into_iter()
+        .flat_map(|s| &s.isolated)
+        .filter(|(isolated, _)| isolated.meets(pods))
+        .map(|(_, why)| why.clone())
+        .collect();
+    reasons.sort();
+    reasons.dedup();
+    Change {
+        namespace: namespace.to_owned(),
+        direction,
+        pods: describe::pods(namespace, pods),
+        other: ANYTHING.to_owned(),
+        ports: "all ports".to_owned(),
+        cause: Cause::Isolation,
+        less_allowed: allowed(b).iter().any(|c| c.subject.meets(pods)),
+        reasons,
+        example: witness::build(example, namespace, direction, Which::Left, a, b),
+    }
+}
+
+/// The change for one box of `(Aa \ Ab) ∩ Ib`.
+fn allowance_change(
+    cube: &Cube,
+    namespace: &str,
+    direction: Direction,
+    a: Option<&Side>,
+    b: Option<&Side>,
+) -> Change {
+    let allowances: Vec<&(Cube, Provenance)> = a.into_iter().flat_map(|s| &s.allowed).collect();
+    // The allowances holding all of the box say it best; a joined box may need several,
+    // each holding part of it.
+    let holding = |c: &&&(Cube, Provenance)| cube.is_subset(&c.0);
+    let meeting = |c: &&&(Cube, Provenance)| cube.meets(&c.0);
+    let mut reasons: Vec<Provenance> = if allowances.iter().any(|c| holding(&c)) {
+        allowances
+            .iter()
+            .filter(holding)
+            .map(|c| c.1.clone())
+            .collect()
+    } else {
+        allowances
+            .iter()
+            .filter(meeting)
+            .map(|c| c.1.clone())
+            .collect()
     };
     reasons.sort();
     reasons.dedup();
@@ -337,8 +365,9 @@ fn change(
         direction,
         pods: describe::pods(namespace, &cube.subject),
         other: describe::other(cube),
-        ports: describe::ports(cube),
-        cause,
+        ports: describe::ports(cube, direction),
+        cause: Cause::Allowance,
+        less_allowed: false,
         reasons,
         example: witness::build(cube, namespace, direction, Which::Left, a, b),
     }

@@ -6,6 +6,7 @@
 use super::partition::{Cube, Kind};
 use super::sets::{Atoms, LabelBox, Values};
 use crate::ir::AddrSet;
+use crate::model::Direction;
 use std::collections::BTreeSet;
 
 /// The shaped pods of a side: ``pods `app=web` in `shop` ``, ``all pods in `shop` ``.
@@ -35,10 +36,12 @@ pub(crate) fn other(c: &Cube) -> String {
 }
 
 /// The ports of a box, with the name the destination gives them when that matters:
-/// `TCP 5432`, ``TCP * named `http` on the destination``.
-pub(crate) fn ports(c: &Cube) -> String {
+/// `TCP 5432`, ``TCP * named `http` on the destination``. An outside address names no
+/// port, so towards one (egress) the name is never worth saying.
+pub(crate) fn ports(c: &Cube, direction: Direction) -> String {
     let numbers = c.ports.to_string();
-    if c.port_name.is_all() {
+    let towards_address = c.kind == Kind::Address && direction == Direction::Egress;
+    if c.port_name.is_all() || towards_address {
         return numbers;
     }
     format!("{numbers} {} on the destination", port_names(&c.port_name))
@@ -155,9 +158,12 @@ mod tests {
             other(&c),
             "pods `app=db` in any namespace but `kube-system`"
         );
-        assert_eq!(ports(&c), "TCP 5432");
+        assert_eq!(ports(&c, Direction::Egress), "TCP 5432");
         c.port_name = Atoms::one("pg");
-        assert_eq!(ports(&c), "TCP 5432 named `pg` on the destination");
+        assert_eq!(
+            ports(&c, Direction::Egress),
+            "TCP 5432 named `pg` on the destination"
+        );
         let outside = Cube::everything(Kind::Address);
         assert_eq!(other(&outside), "any address outside the cluster");
     }
