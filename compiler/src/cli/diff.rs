@@ -221,7 +221,7 @@ fn settings(
     for (i, file) in found.iter().enumerate() {
         let Some(file) = file else { continue };
         out[i] = parse_settings(&file.name, &file.bytes).map_err(|(d, sources)| {
-            failed_at(sides[i], &[d], &sources);
+            failed_at(sides[i], "the settings are not valid", &[d], &sources);
             Stop::Printed(exit::BAD_INPUT)
         })?;
     }
@@ -276,7 +276,12 @@ fn compile(
     settings: &Settings,
 ) -> Result<Compiled, Stop> {
     pipeline::compile(files, settings).map_err(|failed| {
-        failed_at(side, &failed.diagnostics, &failed.sources);
+        failed_at(
+            side,
+            "the program does not compile",
+            &failed.diagnostics,
+            &failed.sources,
+        );
         let internal = failed.diagnostics.iter().any(|d| d.code == Code::Internal);
         Stop::Printed(if internal {
             exit::INTERNAL
@@ -286,13 +291,9 @@ fn compile(
     })
 }
 
-/// Prints a side's diagnostics, naming the side first: `at base (HEAD~1):`.
-fn failed_at(side: (&str, &Revision), diags: &[Diagnostic], sources: &Sources) {
-    eprintln!(
-        "error: at {} ({}): the program does not compile",
-        side.0,
-        side.1.label()
-    );
+/// Prints a side's diagnostics, naming the side first: `at base (HEAD~1): ...`.
+fn failed_at(side: (&str, &Revision), what: &str, diags: &[Diagnostic], sources: &Sources) {
+    eprintln!("error: at {} ({}): {what}", side.0, side.1.label());
     print_diagnostics(diags, sources, Format::Human);
 }
 
