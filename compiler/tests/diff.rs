@@ -348,6 +348,29 @@ fn a_program_created_in_the_change_is_compared_with_nothing() {
 }
 
 #[test]
+fn a_program_deleted_in_the_change_is_compared_with_nothing() {
+    let repo = Repo::new();
+    repo.write("policies/shop.npl", SHOP);
+    repo.commit("the shop");
+    repo.remove("policies");
+    let run = repo.netpolc(&["diff"]).expect(1);
+    assert!(
+        run.stdout.contains(
+            "+ all pods in `shop` may now open connections to any pod or address on all ports, beyond what base allowed them"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("no longer isolated by policies/shop.npl:2 `isolate namespace` (base)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("+++ /dev/null"), "{}", run.stdout);
+}
+
+#[test]
 fn output_dir_compares_the_committed_manifests_with_the_new_program() {
     let repo = Repo::new();
     repo.write("policies/shop.npl", SHOP);
