@@ -60,7 +60,7 @@ pub struct DiffArgs {
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
     /// Output format: `text` (default), `markdown` (a pull request's description) or `json`.
-    #[arg(short, long, value_enum)]
+    #[arg(short, long, value_enum, value_name = "FORMAT")]
     output: Option<DiffFormat>,
     /// Render the markdown through this handlebars template (implies `-o markdown`; the
     /// context is documented in docs/diff.md).

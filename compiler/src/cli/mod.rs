@@ -48,7 +48,8 @@ impl CliError {
                   \"isolate namespace\", \"egress only 8.8.8.8\") into minimal Kubernetes NetworkPolicies, \
                   and reads Kubernetes manifests to compute exactly what NetworkPolicies allow, under the \
                   networking.k8s.io/v1 rules.\n\n\
-                  Exit codes: 0 ok, 1 check failed, 2 bad input or usage, 3 internal error.",
+                  Exit codes: 0 ok, 1 check failed (for diff: the meaning changed), 2 bad input or usage, \
+                  3 internal error.",
     arg_required_else_help = true,
     args_conflicts_with_subcommands = true
 )]
