@@ -209,13 +209,10 @@ fn settings(
     let path = config.unwrap_or(Path::new("netpolc.toml"));
     let found = [repo.file(sides[0].1, path)?, repo.file(sides[1].1, path)?];
     if config.is_some() && found.iter().all(Option::is_none) {
-        return Err(CliError::bad(format!(
-            "`{}`: no such file at base ({}) nor at head ({})",
-            path.display(),
-            sides[0].1.label(),
-            sides[1].1.label()
-        ))
-        .into());
+        return Err(at_neither(
+            &format!("`{}`: no such file", path.display()),
+            sides,
+        ));
     }
     let mut out = [Settings::default(), Settings::default()];
     for (i, file) in found.iter().enumerate() {
@@ -242,13 +239,8 @@ fn programs(
             repo.files(sides[1].1, path, &input::PROGRAMS)?,
         ];
         if found.iter().all(Option::is_none) {
-            return Err(CliError::bad(format!(
-                "{}: no such file or directory at base ({}) nor at head ({})",
-                path.display(),
-                sides[0].1.label(),
-                sides[1].1.label()
-            ))
-            .into());
+            let what = format!("{}: no such file or directory", path.display());
+            return Err(at_neither(&what, sides));
         }
         for (i, files) in found.into_iter().enumerate() {
             out[i].extend(files.into_iter().flatten().map(|s: Source| ProgramFile {
@@ -267,6 +259,16 @@ fn programs(
         .into());
     }
     Ok(out)
+}
+
+/// The error for something neither side has: `what at base (HEAD) nor at head (work tree)`.
+fn at_neither(what: &str, sides: &[(&str, &Revision); 2]) -> Stop {
+    CliError::bad(format!(
+        "{what} at base ({}) nor at head ({})",
+        sides[0].1.label(),
+        sides[1].1.label()
+    ))
+    .into()
 }
 
 /// Compiles one side, printing its diagnostics under the side's name when it fails.
