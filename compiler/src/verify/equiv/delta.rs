@@ -23,7 +23,7 @@ use super::lift::universe;
 use super::partition::{first_uncovered, Cube, Kind, Uncovered};
 use super::sets::LabelBox;
 use super::witness::{self, Which, Witness};
-use super::{Lifted, Provenance, Side};
+use super::{Lifted, Point, Provenance, Side};
 use crate::model::Direction;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -68,6 +68,30 @@ pub struct Change {
     pub reasons: Vec<Provenance>,
     /// One connection side of the region (`allowed_by` is [`Which::Left`], `a`).
     pub example: Witness,
+    /// The region itself, for [`Change::covers`].
+    region: Region,
+}
+
+/// Where a change lies: one box, or (an isolation) every connection of some pods.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Region {
+    Cube(Box<Cube>),
+    Pods(LabelBox),
+}
+
+impl Change {
+    /// Whether the connection side `point` lies in the change's region: the box of an
+    /// allowance (all of it is in `a \ b`); for an isolation, the pods' connections, of
+    /// which those `b` does not allow are in `a \ b`. Tests hold the listing to the
+    /// point-wise difference with it.
+    pub fn covers(&self, point: &Point) -> bool {
+        point.namespace == self.namespace
+            && point.direction == self.direction
+            && match &self.region {
+                Region::Cube(c) => c.contains(point),
+                Region::Pods(pods) => pods.contains(&point.pod_labels),
+            }
+    }
 }
 
 /// Everything `a` allows and `b` denies.
@@ -329,6 +353,7 @@ fn isolation_change(
         less_allowed: allowed(b).iter().any(|c| c.subject.meets(pods)),
         reasons,
         example: witness::build(example, namespace, direction, Which::Left, a, b),
+        region: Region::Pods(pods.clone()),
     }
 }
 
@@ -370,5 +395,6 @@ fn allowance_change(
         less_allowed: false,
         reasons,
         example: witness::build(cube, namespace, direction, Which::Left, a, b),
+        region: Region::Cube(Box::new(cube.clone())),
     }
 }
