@@ -153,7 +153,11 @@ impl Repository {
     pub fn revision(&self, spec: &str) -> Result<Revision, Error> {
         let bad = |e: git2::Error| Error::BadRevision {
             spec: spec.to_owned(),
-            reason: git_reason(&e),
+            reason: if self.repo.is_empty().unwrap_or(false) {
+                "the repository has no commit yet".to_owned()
+            } else {
+                git_reason(&e)
+            },
         };
         let object = self.repo.revparse_single(spec).map_err(bad)?;
         let tree = object.peel_to_tree().map_err(bad)?;
