@@ -198,6 +198,16 @@ fn a_bad_revision_is_named_and_exits_2() {
         "{}",
         head.stderr
     );
+    // A repository without a commit has no HEAD to compare with.
+    let fresh = Repo::new();
+    fresh.write("policies/shop.npl", SHOP);
+    let run = fresh.netpolc(&["diff"]).expect(2);
+    assert!(
+        run.stderr
+            .contains("bad revision `HEAD`: the repository has no commit yet"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
