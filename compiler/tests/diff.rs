@@ -204,7 +204,7 @@ fn a_bad_revision_is_named_and_exits_2() {
     let run = fresh.netpolc(&["diff"]).expect(2);
     assert!(
         run.stderr
-            .contains("bad revision `HEAD`: the repository has no commit yet"),
+            .contains("bad revision `HEAD`: the current branch has no commit yet"),
         "{}",
         run.stderr
     );

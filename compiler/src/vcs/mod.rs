@@ -112,6 +112,11 @@ impl fmt::Display for Error {
     }
 }
 
+/// Whether HEAD names a branch without any commit (a fresh repository).
+fn unborn(repo: &git2::Repository) -> bool {
+    matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch)
+}
+
 /// git's message in lower case, without the trailing class and code libgit2 adds.
 fn git_reason(e: &git2::Error) -> String {
     let m = e.message();
@@ -153,8 +158,8 @@ impl Repository {
     pub fn revision(&self, spec: &str) -> Result<Revision, Error> {
         let bad = |e: git2::Error| Error::BadRevision {
             spec: spec.to_owned(),
-            reason: if self.repo.is_empty().unwrap_or(false) {
-                "the repository has no commit yet".to_owned()
+            reason: if unborn(&self.repo) {
+                "the current branch has no commit yet".to_owned()
             } else {
                 git_reason(&e)
             },
