@@ -15,6 +15,11 @@ mod witnesses;
 
 use fixture::Repo;
 
+/// Fails unless `out` contains `expected`, showing `out`.
+fn has(out: &str, expected: &str) {
+    assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+}
+
 /// The base program: the shop's database accepts the web front end on 5432.
 const SHOP: &str = "namespace shop {
   isolate namespace
@@ -81,12 +86,8 @@ fn a_change_reports_what_is_newly_allowed_and_denied_with_its_statements() {
     let back = repo
         .netpolc(&["diff", "--base", "HEAD", "--head", "HEAD~1"])
         .expect(1);
-    assert!(
-        back.stdout.contains("Newly allowed (2):"),
-        "{}",
-        back.stdout
-    );
-    assert!(back.stdout.contains("Newly denied (4):"), "{}", back.stdout);
+    has(&back.stdout, "Newly allowed (2):");
+    has(&back.stdout, "Newly denied (4):");
 }
 
 #[test]
@@ -153,22 +154,12 @@ fn comments_layout_and_order_change_nothing_and_exit_0() {
     let run = repo
         .netpolc(&["diff", "--base", "HEAD~1", "--head", "HEAD"])
         .expect(0);
-    assert!(
-        run.stdout.contains("The meaning is unchanged"),
-        "{}",
-        run.stdout
-    );
+    has(&run.stdout, "The meaning is unchanged");
     // The statements moved, so the source annotations did: shown, yet no change in meaning.
-    assert!(
-        run.stdout.contains("allowing exactly the same connections"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains("-    netpolc.io/source: policies/shop.npl:4\n+    netpolc.io/source: policies/shop.npl:3"),
-        "{}",
-        run.stdout
+    has(&run.stdout, "allowing exactly the same connections");
+    has(
+        &run.stdout,
+        "-    netpolc.io/source: policies/shop.npl:4\n+    netpolc.io/source: policies/shop.npl:3",
     );
     let json = repo
         .netpolc(&["diff", "--base", "HEAD~1", "--head", "HEAD", "-o", "json"])
@@ -186,27 +177,17 @@ fn a_bad_revision_is_named_and_exits_2() {
     let run = repo
         .netpolc(&["diff", "--base", "no-such-branch"])
         .expect(2);
-    assert!(
-        run.stderr.contains("bad revision `no-such-branch`"),
-        "{}",
-        run.stderr
-    );
+    has(&run.stderr, "bad revision `no-such-branch`");
     assert!(run.stdout.is_empty());
     let head = repo.netpolc(&["diff", "--head", "HEAD~7"]).expect(2);
-    assert!(
-        head.stderr.contains("bad revision `HEAD~7`"),
-        "{}",
-        head.stderr
-    );
+    has(&head.stderr, "bad revision `HEAD~7`");
     // A repository without a commit has no HEAD to compare with.
     let fresh = Repo::new();
     fresh.write("policies/shop.npl", SHOP);
     let run = fresh.netpolc(&["diff"]).expect(2);
-    assert!(
-        run.stderr
-            .contains("bad revision `HEAD`: the current branch has no commit yet"),
-        "{}",
-        run.stderr
+    has(
+        &run.stderr,
+        "bad revision `HEAD`: the current branch has no commit yet",
     );
 }
 
@@ -223,15 +204,13 @@ fn a_side_that_does_not_compile_is_named_with_its_diagnostics() {
     let run = repo
         .netpolc(&["diff", "--base", "HEAD~1", "--head", "HEAD"])
         .expect(2);
-    assert!(
-        run.stderr
-            .contains("error: at base (HEAD~1): the program does not compile"),
-        "{}",
-        run.stderr
+    has(
+        &run.stderr,
+        "error: at base (HEAD~1): the program does not compile",
     );
     // The usual renderer, pointing into the file as it was at that revision.
-    assert!(run.stderr.contains("policies/shop.npl:2"), "{}", run.stderr);
-    assert!(run.stderr.contains("99999"), "{}", run.stderr);
+    has(&run.stderr, "policies/shop.npl:2");
+    has(&run.stderr, "99999");
     assert!(run.stdout.is_empty());
     // The work tree, broken now, is named too.
     repo.write(
@@ -239,11 +218,9 @@ fn a_side_that_does_not_compile_is_named_with_its_diagnostics() {
         "namespace shop {\n  web may talk to\n}\n",
     );
     let head = repo.netpolc(&["diff"]).expect(2);
-    assert!(
-        head.stderr
-            .contains("error: at head (work tree): the program does not compile"),
-        "{}",
-        head.stderr
+    has(
+        &head.stderr,
+        "error: at head (work tree): the program does not compile",
     );
 }
 
@@ -255,16 +232,12 @@ fn by_default_head_is_compared_with_the_work_tree() {
     // Uncommitted edits count.
     repo.write("policies/shop.npl", SHOP_CHANGED);
     let run = repo.netpolc(&["diff"]).expect(1);
-    assert!(run.stdout.contains("head: work tree"), "{}", run.stdout);
-    assert!(run.stdout.contains("on TCP 8080"), "{}", run.stdout);
+    has(&run.stdout, "head: work tree");
+    has(&run.stdout, "on TCP 8080");
     // Put back, nothing differs, not even the manifests.
     repo.write("policies/shop.npl", SHOP);
     let same = repo.netpolc(&["diff"]).expect(0);
-    assert!(
-        same.stdout.contains("Generated manifests: unchanged."),
-        "{}",
-        same.stdout
-    );
+    has(&same.stdout, "Generated manifests: unchanged.");
     // A new file in the work tree is part of the program, as `compile` would read it.
     repo.write(
         "policies/more.npl",
@@ -290,11 +263,9 @@ fn paths_are_relative_to_the_current_directory_and_stay_inside_the_repository() 
             &["diff", "--base", "HEAD~1", "--head", "HEAD", "../policies"],
         )
         .expect(1);
-    assert!(
-        run.stdout
-            .contains("allowed by ../policies/shop.npl:4 `web may talk to db on 8080` (head)"),
-        "{}",
-        run.stdout
+    has(
+        &run.stdout,
+        "allowed by ../policies/shop.npl:4 `web may talk to db on 8080` (head)",
     );
     let outside = repo.netpolc(&["diff", "../elsewhere"]).expect(2);
     assert!(
@@ -342,18 +313,10 @@ fn a_program_created_in_the_change_is_compared_with_nothing() {
     repo.write("policies/shop.npl", SHOP);
     let run = repo.netpolc(&["diff"]).expect(1);
     // Nothing was isolated, so the new isolation denies what it does not allow.
-    assert!(
-        run.stdout.contains(
-            "- all pods in `shop` may no longer open connections to any pod or address on all ports, except what head allows them"
-        ),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains("isolated by policies/shop.npl:2 `isolate namespace` (head)"),
-        "{}",
-        run.stdout
+    has(&run.stdout, "- all pods in `shop` may no longer open connections to any pod or address on all ports, except what head allows them");
+    has(
+        &run.stdout,
+        "isolated by policies/shop.npl:2 `isolate namespace` (head)",
     );
 }
 
@@ -364,20 +327,12 @@ fn a_program_deleted_in_the_change_is_compared_with_nothing() {
     repo.commit("the shop");
     repo.remove("policies");
     let run = repo.netpolc(&["diff"]).expect(1);
-    assert!(
-        run.stdout.contains(
-            "+ all pods in `shop` may now open connections to any pod or address on all ports, beyond what base allowed them"
-        ),
-        "{}",
-        run.stdout
+    has(&run.stdout, "+ all pods in `shop` may now open connections to any pod or address on all ports, beyond what base allowed them");
+    has(
+        &run.stdout,
+        "no longer isolated by policies/shop.npl:2 `isolate namespace` (base)",
     );
-    assert!(
-        run.stdout
-            .contains("no longer isolated by policies/shop.npl:2 `isolate namespace` (base)"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("+++ /dev/null"), "{}", run.stdout);
+    has(&run.stdout, "+++ /dev/null");
 }
 
 #[test]
@@ -395,30 +350,18 @@ fn output_dir_compares_the_committed_manifests_with_the_new_program() {
     let same = repo
         .netpolc(&["diff", "--output-dir", "deploy/netpol"])
         .expect(0);
-    assert!(
-        same.stdout.contains("Generated manifests: unchanged."),
-        "{}",
-        same.stdout
-    );
+    has(&same.stdout, "Generated manifests: unchanged.");
     repo.write("policies/shop.npl", SHOP_CHANGED);
     let run = repo
         .netpolc(&["diff", "--output-dir", "deploy/netpol"])
         .expect(1);
-    assert!(
-        run.stdout
-            .contains("base: the manifests committed under deploy/netpol at HEAD ("),
-        "{}",
-        run.stdout
+    has(
+        &run.stdout,
+        "base: the manifests committed under deploy/netpol at HEAD (",
     );
-    assert!(run.stdout.contains("+++ b/shop/api.yaml"), "{}", run.stdout);
+    has(&run.stdout, "+++ b/shop/api.yaml");
     // What is no longer allowed is named by the committed policy rule that allowed it.
-    assert!(
-        run.stdout.contains(
-            "no longer allowed by deploy/netpol/shop/db.yaml `NetworkPolicy shop/db spec.ingress[0]` (base)"
-        ),
-        "{}",
-        run.stdout
-    );
+    has(&run.stdout, "no longer allowed by deploy/netpol/shop/db.yaml `NetworkPolicy shop/db spec.ingress[0]` (base)");
     assert!(!run.stdout.contains("extra.yaml"), "{}", run.stdout);
     // A directory absent at base is no policies at all.
     let none = repo
@@ -443,20 +386,8 @@ fn output_dir_sees_a_hand_edit_of_the_committed_manifests() {
     std::fs::write(&db, edited).expect("write");
     repo.commit("hand edit");
     let run = repo.netpolc(&["diff", "--output-dir", "deploy"]).expect(1);
-    assert!(
-        run.stdout.contains(
-            "- pods `app=db` in `shop` may no longer accept connections from pods `app=api` in `shop` on TCP 5432"
-        ),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains(
-            "+ pods `app=db` in `shop` may now accept connections from pods `app=web` in `shop` on TCP 5432"
-        ),
-        "{}",
-        run.stdout
-    );
+    has(&run.stdout, "- pods `app=db` in `shop` may no longer accept connections from pods `app=api` in `shop` on TCP 5432");
+    has(&run.stdout, "+ pods `app=db` in `shop` may now accept connections from pods `app=web` in `shop` on TCP 5432");
 }
 
 #[test]
@@ -511,24 +442,14 @@ fn a_template_gets_the_documented_context() {
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout.contains(
-            "A egress pods `app=web` in `shop` -> pods `app=db` in `shop` TCP 8080 [policies/shop.npl:4] 8080"
-        ),
-        "{}",
-        run.stdout
-    );
+    has(&run.stdout, "A egress pods `app=web` in `shop` -> pods `app=db` in `shop` TCP 8080 [policies/shop.npl:4] 8080");
     assert!(run
         .stdout
         .contains("D pods `app=web` in `shop` may no longer open"));
     // A field the context does not have is an error, not an empty string.
     repo.write("typo.hbs", "{{chagned}}");
     let typo = repo.netpolc(&["diff", "--template", "typo.hbs"]).expect(2);
-    assert!(
-        typo.stderr.contains("template `typo.hbs`"),
-        "{}",
-        typo.stderr
-    );
+    has(&typo.stderr, "template `typo.hbs`");
     repo.write("broken.hbs", "{{#if changed}}");
     repo.netpolc(&["diff", "--template", "broken.hbs"])
         .expect(2);
@@ -537,7 +458,7 @@ fn a_template_gets_the_documented_context() {
     let json = repo
         .netpolc(&["diff", "--template", "body.hbs", "-o", "json"])
         .expect(2);
-    assert!(json.stderr.contains("-o markdown"), "{}", json.stderr);
+    has(&json.stderr, "-o markdown");
 }
 
 #[test]
@@ -620,23 +541,14 @@ fn config_is_read_at_each_side() {
         "workload-label = \"app.kubernetes.io/name\"\n",
     );
     let run = repo.netpolc(&["diff"]).expect(1);
-    assert!(
-        run.stdout
-            .contains("app.kubernetes.io/name=web` in `shop` may now open connections to pods `app.kubernetes.io/name=db` in `shop` on TCP 5432"),
-        "{}",
-        run.stdout
-    );
+    has(&run.stdout, "app.kubernetes.io/name=web` in `shop` may now open connections to pods `app.kubernetes.io/name=db` in `shop` on TCP 5432");
     repo.commit("settings");
     repo.netpolc(&["diff"]).expect(0);
     let explicit = repo
         .netpolc(&["diff", "--config", "missing.toml"])
         .expect(2);
-    assert!(
-        explicit.stderr.contains("missing.toml"),
-        "{}",
-        explicit.stderr
-    );
+    has(&explicit.stderr, "missing.toml");
     repo.write("netpolc.toml", "workload-lable = \"x\"\n");
     let bad = repo.netpolc(&["diff"]).expect(2);
-    assert!(bad.stderr.contains("netpolc.toml"), "{}", bad.stderr);
+    has(&bad.stderr, "netpolc.toml");
 }
