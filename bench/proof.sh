@@ -7,6 +7,7 @@
 #   bash bench/proof.sh
 #   SIZES="1000" RUNS=3 NCA_SIZES="5" bash bench/proof.sh
 #   NCA_SIZES="" bash bench/proof.sh          # netpolc only
+#   SIZES="" bash bench/proof.sh              # NCA beside netpolc check only
 #
 # Table 1, median of RUNS runs (default 5), peak RSS by /usr/bin/time, on one core
 # (taskset -c 0) and on two (no pinning: the loader and the proof use
@@ -29,7 +30,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-SIZES="${SIZES:-100 1000}"
+SIZES="${SIZES-100 1000}"
 RUNS="${RUNS:-5}"
 NCA_SIZES="${NCA_SIZES-5 20 50}"
 NCA_BUDGET="${NCA_BUDGET:-180}"
@@ -79,40 +80,42 @@ measure() {
 # bench_proof's value for KEY in $work/out.
 field() { tr ' ' '\n' <"$work/out" | sed -n "s/^$1=//p"; }
 
-table2=()
-echo "| namespaces | statements | policies | proof alone, 1 core | proof alone, 2 cores | compile --stdout, 1 core | compile --stdout, 2 cores | check, 1 core | check, 2 cores |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-for n in $SIZES; do
-    program="$work/program-$n.npl"
-    "$examples/gen_program" "$n" "$program"
-    statements=$(grep -c '^  ' "$program")
-    rm -rf "$work/out-$n"
-    "$netpolc" compile "$program" -o "$work/out-$n" >/dev/null 2>&1
-    policies=$(find "$work/out-$n" -name '*.yaml' ! -name kustomization.yaml | wc -l)
+if [[ -n "$SIZES" ]]; then
+    table2=()
+    echo "| namespaces | statements | policies | proof alone, 1 core | proof alone, 2 cores | compile --stdout, 1 core | compile --stdout, 2 cores | check, 1 core | check, 2 cores |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for n in $SIZES; do
+        program="$work/program-$n.npl"
+        "$examples/gen_program" "$n" "$program"
+        statements=$(grep -c '^  ' "$program")
+        rm -rf "$work/out-$n"
+        "$netpolc" compile "$program" -o "$work/out-$n" >/dev/null 2>&1
+        policies=$(find "$work/out-$n" -name '*.yaml' ! -name kustomization.yaml | wc -l)
 
-    proof=()
-    for cores in 1 2; do
-        run "$cores" "$examples/bench_proof" "$program" "$RUNS"
-        [[ $RC -eq 0 ]] || { cat "$work/err" >&2; exit 1; }
-        proof+=("$(printf '%.3f s' "$(field prove_s)")")
-        if [[ $cores == 1 ]]; then
-            table2+=("| $n | $(field policies) | $(field load_s) s | $(field lift_s) s | $(field decide_s) s | $(field prove_s) s |")
-        fi
+        proof=()
+        for cores in 1 2; do
+            run "$cores" "$examples/bench_proof" "$program" "$RUNS"
+            [[ $RC -eq 0 ]] || { cat "$work/err" >&2; exit 1; }
+            proof+=("$(printf '%.3f s' "$(field prove_s)")")
+            if [[ $cores == 1 ]]; then
+                table2+=("| $n | $(field policies) | $(field load_s) s | $(field lift_s) s | $(field decide_s) s | $(field prove_s) s |")
+            fi
+        done
+        compile1=$(measure 1 0 "$netpolc" compile "$program" --stdout)
+        compile2=$(measure 2 0 "$netpolc" compile "$program" --stdout)
+        check1=$(measure 1 0 "$netpolc" check "$program" --policies "$work/out-$n")
+        check2=$(measure 2 0 "$netpolc" check "$program" --policies "$work/out-$n")
+        echo "| $n | $statements | $policies | ${proof[0]} | ${proof[1]} | $compile1 | $compile2 | $check1 | $check2 |"
+        echo "bench: N=$n done" >&2
     done
-    compile1=$(measure 1 0 "$netpolc" compile "$program" --stdout)
-    compile2=$(measure 2 0 "$netpolc" compile "$program" --stdout)
-    check1=$(measure 1 0 "$netpolc" check "$program" --policies "$work/out-$n")
-    check2=$(measure 2 0 "$netpolc" check "$program" --policies "$work/out-$n")
-    echo "| $n | $statements | $policies | ${proof[0]} | ${proof[1]} | $compile1 | $compile2 | $check1 | $check2 |"
-    echo "bench: N=$n done" >&2
-done
 
-echo
-echo "In process, one core (median of $RUNS):"
-echo
-echo "| namespaces | policies | load (YAML → policies) | lift, one behaviour | decide, one behaviour | proof, both behaviours |"
-echo "|---:|---:|---:|---:|---:|---:|"
-printf '%s\n' "${table2[@]}"
+    echo
+    echo "In process, one core (median of $RUNS):"
+    echo
+    echo "| namespaces | policies | load (YAML → policies) | lift, one behaviour | decide, one behaviour | proof, both behaviours |"
+    echo "|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${table2[@]}"
+fi
 
 [[ -n "$NCA_SIZES" ]] || exit 0
 nca="${NETPOLC_NCA:-}"
