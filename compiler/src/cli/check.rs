@@ -9,10 +9,11 @@ use crate::ir::intent::SourceRef;
 use crate::model::{self, Direction, NoteAbout};
 use crate::pipeline;
 use crate::syntax::Span;
+use crate::verify::equiv::Budget;
 use crate::verify::equiv::{
     joined, OtherEnd, Provenance, Which, Witness, WITNESS_PEER, WITNESS_POD,
 };
-use crate::verify::proof::{self, Counterexample};
+use crate::verify::proof::{self, Counterexample, Failure};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `netpolc check`.
@@ -81,14 +82,19 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         eprintln!("note: {}: {}", note.origin, note.message);
     }
     let policies = cluster.policies.len();
-    let counterexamples = match proof::prove(&compiled.intent, &cluster.policies) {
+    let budget = Budget::new(proof::BUDGET);
+    let counterexamples = match proof::prove(&compiled.intent, &cluster.policies, &budget) {
         Ok(()) => {
             eprintln!(
                 "the {policies} NetworkPolicies mean exactly what the program says, for every cluster"
             );
             return Ok(exit::OK);
         }
-        Err(c) => c,
+        Err(Failure::Differ(c)) => c,
+        Err(Failure::TooLarge { namespace }) => {
+            print(&[proof::too_large(&namespace)], &compiled.sources, format);
+            return Ok(exit::BAD_INPUT);
+        }
     };
     let written = match &args.witnesses {
         Some(dir) => write_witnesses(dir, &counterexamples, &args.policies)?,
@@ -99,9 +105,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         .enumerate()
         .map(|(i, c)| diagnostic(c, &compiled.sources, written.get(i)))
         .collect();
-    // Not `program::report`: its summary line speaks of compiling.
-    let color = stderr_color() && format == Format::Human;
-    eprint!("{}", render(&diags, &compiled.sources, format, color));
+    print(&diags, &compiled.sources, format);
     if format == Format::Human {
         eprintln!(
             "the {policies} NetworkPolicies differ from the program: {} counterexample{}",
@@ -110,6 +114,13 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         );
     }
     Ok(exit::FAILED)
+}
+
+/// Prints diagnostics about the proof; not `program::report`, whose summary line speaks
+/// of compiling.
+fn print(diags: &[Diagnostic], sources: &Sources, format: Format) {
+    let color = stderr_color() && format == Format::Human;
+    eprint!("{}", render(diags, sources, format, color));
 }
 
 /// One counterexample as a diagnostic, at the statement that allows the connection or,
