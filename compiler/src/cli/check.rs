@@ -7,7 +7,6 @@ use super::{exit, input, program, stderr_color, CliError};
 use crate::diag::{render, Code, Diagnostic, Format, LineIndex, Sources};
 use crate::ir::intent::SourceRef;
 use crate::model::{self, Direction, NoteAbout};
-use crate::pipeline;
 use crate::syntax::Span;
 use crate::verify::equiv::Budget;
 use crate::verify::equiv::{
@@ -53,24 +52,10 @@ pub struct CheckArgs {
 /// Runs `netpolc check`.
 pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     let format = args.message_format;
-    let settings = match program::settings(args.config.as_deref()) {
-        Ok(s) => s,
-        Err((d, sources)) => {
-            program::report(&[d], &sources, format);
-            return Ok(exit::BAD_INPUT);
-        }
-    };
-    let files = program::read(&args.paths)?;
-    let compiled = match pipeline::compile(&files, &settings) {
+    let compiled = match program::compile(&args.paths, args.config.as_deref(), format)? {
         Ok(c) => c,
-        Err(failed) => {
-            program::report(&failed.diagnostics, &failed.sources, format);
-            return Ok(program::exit_for(&failed.diagnostics));
-        }
+        Err(code) => return Ok(code),
     };
-    if !compiled.warnings.is_empty() {
-        program::report(&compiled.warnings, &compiled.sources, format);
-    }
     let sources = input::read_sources(&args.policies).map_err(CliError::bad)?;
     let cluster = model::load(&sources)
         .map_err(|errs| CliError::BadInput(errs.iter().map(ToString::to_string).collect()))?;
@@ -153,24 +138,25 @@ fn diagnostic(c: &Counterexample, sources: &Sources, replay: Option<&String>) ->
         d = d.with_secondary(&file, span, label);
     }
     d = d.with_note(format!("connection: {}", w.connection()));
+    // What allows it on the allowing side; nothing there when that side does not isolate
+    // the pod at all.
+    let allowing = |nothing: &str| {
+        if w.allowing.is_empty() {
+            nothing.to_owned()
+        } else {
+            joined(&w.allowing)
+        }
+    };
     d = d.with_note(if program_allows {
         format!(
             "the program allows it ({}); the policies deny it: the pod is isolated by {}, and no rule allows the connection",
-            if w.allowing.is_empty() {
-                "it does not isolate the pod".to_owned()
-            } else {
-                joined(&w.allowing)
-            },
+            allowing("it does not isolate the pod"),
             joined(&w.isolating)
         )
     } else {
         format!(
             "the policies allow it ({}); the program denies it",
-            if w.allowing.is_empty() {
-                "no policy isolates the pod".to_owned()
-            } else {
-                joined(&w.allowing)
-            }
+            allowing("no policy isolates the pod")
         )
     });
     if !c.plugins.caveat().is_empty() {
