@@ -310,7 +310,7 @@ label_flags() {
 render_body() {
     local file="$1" template=() chars
     if [[ -n "${NETPOLC_BODY_TEMPLATE:-}" ]]; then template=(--template "$NETPOLC_BODY_TEMPLATE"); fi
-    markdown_diff HEAD "${template[@]}" > "$file" \
+    markdown_diff "$(git rev-parse HEAD)" "${template[@]}" > "$file" \
         || die "netpolc diff could not render the pull request's body"
     chars="$(LC_ALL=C.UTF-8 wc -m < "$file" | tr -d ' ')"
     if [[ "$chars" -gt "$BODY_LIMIT" ]]; then
