@@ -277,6 +277,15 @@ class PullRequestModeTest(ActionTestCase):
         workspace = self.project.checkout("main")
         return workspace, self.project.run(workspace, mode="pr", **inputs)
 
+    def open_pull_request(self) -> None:
+        """A change to the program on main and the run that opens #1; its calls and pushes
+        are consumed."""
+        p = self.project
+        p.commit({"policies/shop.npl": WEB_PROGRAM}, "shop: web to app", regenerate=False)
+        self.assertRan(self.pr_run()[1])
+        self.assertEqual([c[:2] for c in p.gh_calls()], [["pr", "list"], ["pr", "create"]])
+        self.assertEqual(len(p.pushes()), 1)
+
     def test_lifecycle(self):
         p = self.project
         # Up to date from the start: nothing to propose.
@@ -377,10 +386,7 @@ class PullRequestModeTest(ActionTestCase):
 
     def test_merged_pull_request_leaves_only_the_branch_to_delete(self):
         p = self.project
-        p.commit({"policies/shop.npl": WEB_PROGRAM}, "shop: web to app", regenerate=False)
-        self.assertRan(self.pr_run()[1])
-        p.gh_calls()
-        p.pushes()
+        self.open_pull_request()
         branch = p.origin_ref(f"refs/heads/{BRANCH}")
         # The pull request is merged (a fast-forward of main to the branch).
         subprocess.run(["git", "--git-dir", str(p.origin), "update-ref", "refs/heads/main", branch], check=True)
@@ -393,10 +399,7 @@ class PullRequestModeTest(ActionTestCase):
 
     def test_a_pull_request_closed_by_hand_is_opened_again_without_a_push(self):
         p = self.project
-        p.commit({"policies/shop.npl": WEB_PROGRAM}, "shop: web to app", regenerate=False)
-        self.assertRan(self.pr_run()[1])
-        p.gh_calls()
-        p.pushes()
+        self.open_pull_request()
         p.set_pr_state(1, "closed")
         _, result = self.pr_run()
         self.assertRan(result)
