@@ -313,7 +313,7 @@ class PullRequestModeTest(ActionTestCase):
         branch1 = p.origin_ref(f"refs/heads/{BRANCH}")
         self.assertEqual(p.pushes(), [(ZERO, branch1, f"refs/heads/{BRANCH}")])
         self.assertBranchIsRegenerated(branch1, parent=main1)
-        body = expected_markdown(workspace, main1)
+        body = expected_markdown(workspace, "origin/main")
         self.assertIn("8080", body)
         [pr] = p.prs()
         self.assertEqual((pr["number"], pr["state"], pr["body"], pr["labels"]),
@@ -355,7 +355,7 @@ class PullRequestModeTest(ActionTestCase):
         # A force-push: the old branch is not an ancestor of the new one.
         self.assertNotEqual(branch1, branch2)
         self.assertBranchIsRegenerated(branch2, parent=main2)
-        body = expected_markdown(workspace, main2)
+        body = expected_markdown(workspace, "origin/main")
         self.assertIn("443", body)
         [pr] = p.prs()
         self.assertEqual((pr["state"], pr["body"]), ("open", body))
@@ -411,7 +411,7 @@ class PullRequestModeTest(ActionTestCase):
     def test_branch_title_and_body_template(self):
         p = self.project
         p.commit({"policies/shop.npl": WEB_PROGRAM,
-                  ".github/netpolc-pr.hbs": "Reviewed by the network team.\n\n{{{meaning}}}\n"},
+                  ".github/netpolc-pr.hbs": "Reviewed by the network team.\n\n{{meaning}}\n"},
                  "shop: web to app, a body template", regenerate=False)
         workspace, result = self.pr_run(branch="bot/netpol", title="Regenerate the shop's policies",
                                         body_template=".github/netpolc-pr.hbs")
@@ -423,25 +423,35 @@ class PullRequestModeTest(ActionTestCase):
         self.assertNotEqual(p.origin_ref("refs/heads/bot/netpol"), "")
         self.assertEqual(p.origin_ref(f"refs/heads/{BRANCH}"), "")
         [pr] = p.prs()
-        head = p.git(workspace, "rev-parse", "HEAD")
-        self.assertEqual(pr["body"], expected_markdown(workspace, head, "--template", ".github/netpolc-pr.hbs"))
+        self.assertEqual(pr["body"], expected_markdown(workspace, "origin/main", "--template", ".github/netpolc-pr.hbs"))
         self.assertTrue(pr["body"].startswith("Reviewed by the network team."))
         subject = p.git(self.tmp, "--git-dir", str(p.origin), "log", "-1", "--format=%s", "refs/heads/bot/netpol")
         self.assertEqual(subject, "Regenerate the shop's policies")
 
-    def test_a_body_over_githubs_limit_is_replaced_by_a_note(self):
+    def test_a_template_longer_than_githubs_limit_is_cut_by_netpolc(self):
         p = self.project
-        p.commit({"policies/shop.npl": WEB_PROGRAM, "long.hbs": "x" * 70000 + "\n{{{meaning}}}\n"},
+        p.commit({"policies/shop.npl": WEB_PROGRAM, "long.hbs": "x" * 70000 + "\n{{meaning}}\n"},
                  "shop: web to app, a long template", regenerate=False)
         _, result = self.pr_run(body_template="long.hbs")
         self.assertRan(result)
         [pr] = p.prs()
         self.assertLess(len(pr["body"]), 65536)
-        self.assertIn("too long for a pull request's body (70", pr["body"])
+        self.assertTrue(pr["body"].startswith("x" * 1000), pr["body"][:100])
+        self.assertIn(pr["body"], result.summary)
+
+    def test_a_checkout_behind_the_base_builds_on_the_checkout(self):
+        p = self.project
+        main1 = p.commit({"policies/shop.npl": WEB_PROGRAM}, "shop: web to app", regenerate=False)
+        workspace = p.checkout("main")
+        p.commit({"README.md": "shop\n"}, "a push while the workflow starts", regenerate=False)
+        result = p.run(workspace, mode="pr")
+        self.assertRan(result)
         [warning] = result.annotated("warning")
-        self.assertIn("more than GitHub's 65536", warning.message)
-        # The summary has the whole body.
-        self.assertIn("x" * 70000, result.summary)
+        self.assertIn(f"the checkout ({main1}) is not the tip of main", warning.message)
+        branch = p.origin_ref(f"refs/heads/{BRANCH}")
+        self.assertBranchIsRegenerated(branch, parent=main1)
+        [pr] = p.prs()
+        self.assertEqual(pr["body"], expected_markdown(workspace, main1[:7]))
 
     def test_compile_errors_fail_before_anything_is_pushed(self):
         p = self.project
@@ -480,7 +490,7 @@ class CheckModeTest(ActionTestCase):
         # The summary compares with main as origin has it, fetched into the shallow clone.
         base = self.project.git(workspace, "rev-parse", "refs/remotes/origin/main")
         self.assertEqual(base, self.project.origin_ref("refs/heads/main"))
-        md = expected_markdown(workspace, base)
+        md = expected_markdown(workspace, "origin/main")
         self.assertIn("8080", md)
         self.assertIn(md, result.summary)
         self.assertEqual(result.annotations, [])

@@ -17,9 +17,6 @@
 #            NETPOLC_TITLE, NETPOLC_LABELS, NETPOLC_BODY_TEMPLATE, GH_TOKEN
 set -euo pipefail
 
-# GitHub's limit on a pull request's body, in characters.
-readonly BODY_LIMIT=65536
-
 # --- workflow commands and files ------------------------------------------------------------
 
 # Escapes a workflow command's message (`%`, CR, LF), as the runner decodes it.
@@ -167,12 +164,14 @@ base_branch() {
 }
 
 # fetch_base BRANCH: refs/remotes/origin/BRANCH fetched from origin (as deep as the checkout
-# is: a shallow clone stays shallow); prints the commit, or nothing when it cannot be fetched.
+# is: a shallow clone stays shallow); prints `origin/BRANCH`, or nothing when it cannot be
+# fetched.
 fetch_base() {
     local depth=()
     if [[ "$(git rev-parse --is-shallow-repository)" == true ]]; then depth=(--depth=1); fi
-    if git fetch --quiet --no-tags "${depth[@]}" origin "+refs/heads/$1:refs/remotes/origin/$1"; then
-        git rev-parse --verify --quiet "refs/remotes/origin/$1^{commit}" || true
+    if git fetch --quiet --no-tags "${depth[@]}" origin "+refs/heads/$1:refs/remotes/origin/$1" \
+        && git rev-parse --verify --quiet "refs/remotes/origin/$1^{commit}" > /dev/null; then
+        printf 'origin/%s' "$1"
     fi
 }
 
@@ -305,25 +304,18 @@ label_flags() {
     return 0
 }
 
-# render_body FILE: the pull request's body, rendered by netpolc diff (the user's template when
-# one is given), cut to a note when a template makes it longer than GitHub takes.
+# render_body FILE BASE_REV: the pull request's body, rendered by netpolc diff from BASE_REV
+# (the commit the branch is built on) with the user's template when one is given; netpolc keeps
+# it under GitHub's limit, whatever the template.
 render_body() {
-    local file="$1" template=() chars
+    local template=()
     if [[ -n "${NETPOLC_BODY_TEMPLATE:-}" ]]; then template=(--template "$NETPOLC_BODY_TEMPLATE"); fi
-    markdown_diff "$(git rev-parse HEAD)" "${template[@]}" > "$file" \
+    markdown_diff "$2" "${template[@]}" > "$1" \
         || die "netpolc diff could not render the pull request's body"
-    chars="$(LC_ALL=C.UTF-8 wc -m < "$file" | tr -d ' ')"
-    if [[ "$chars" -gt "$BODY_LIMIT" ]]; then
-        annotate warning "the rendered body has $chars characters, more than GitHub's $BODY_LIMIT: the pull request says so instead, and the job summary has the whole change"
-        cp "$file" "$file.full"
-        printf '%s\n' "The change is too long for a pull request's body ($chars characters). The job summary of the run that opened or updated this pull request shows it; \`netpolc diff --base ${base_name} --output-dir $out_dir\` prints it." > "$file"
-    fi
 }
 
-base_name=""
-
 run_pr() {
-    local branch title head tree head_tree remote remote_tree pr number url body commit base_tip
+    local base_name branch title head tree head_tree remote remote_tree pr number url body commit base_rev
     local pushed=false author email status=0
     base_name="$(base_branch)"
     branch="${NETPOLC_BRANCH:-netpolc/regenerate-$base_name}"
@@ -336,10 +328,13 @@ run_pr() {
         exit 1
     fi
     head="$(git rev-parse HEAD)"
-    base_tip="$(fetch_base "$base_name")"
-    if [[ -n "$base_tip" && "$base_tip" != "$head" ]]; then
-        annotate warning "the checkout ($head) is not the tip of $base_name ($base_tip): the branch $branch is built on the checkout"
+    # The body names the base by its branch when the checkout is the branch's tip.
+    base_rev="$(fetch_base "$base_name")"
+    if [[ -n "$base_rev" && "$(git rev-parse "$base_rev")" != "$head" ]]; then
+        annotate warning "the checkout ($head) is not the tip of $base_name ($(git rev-parse "$base_rev")): the branch $branch is built on the checkout"
+        base_rev=""
     fi
+    if [[ -z "$base_rev" ]]; then base_rev="$(git rev-parse --short HEAD)"; fi
     tree="$(regenerated_tree)"
     head_tree="$(git rev-parse "HEAD^{tree}")"
     pr="$(find_pr "$branch" "$base_name")"
@@ -371,7 +366,7 @@ run_pr() {
     fi
 
     body="${RUNNER_TEMP:-$(mktemp -d)}/netpolc-pr-body.md"
-    render_body "$body"
+    render_body "$body" "$base_rev"
     remote_tree=""
     if [[ -n "$remote" ]]; then
         local depth=()
@@ -417,7 +412,7 @@ run_pr() {
         echo
         echo "Pull request: $url"
         echo
-        if [[ -f "$body.full" ]]; then cat "$body.full"; else cat "$body"; fi
+        cat "$body"
     } | summary
 }
 
