@@ -1,12 +1,14 @@
 //! The compiler's front door: program files in, policies (or diagnostics) out.
-//! syntax → resolve → lower → emit, each phase reporting [`Diagnostic`]s; the library
-//! touches no files (`cli` reads and writes them).
+//! syntax → resolve → lower → emit → self-check, each phase reporting [`Diagnostic`]s;
+//! the library touches no files (`cli` reads and writes them).
 
 use crate::diag::{Code, Diagnostic, Severity, Sources};
 use crate::emit;
 use crate::ir::Intent;
+use crate::model::{self, Source};
 use crate::resolve::{self, hir};
 use crate::syntax;
+use crate::verify::proof;
 
 /// One `.npl` file as read: its name as the user gave it, and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -160,6 +162,10 @@ pub fn compile(files: &[ProgramFile], settings: &Settings) -> Result<Compiled, F
             return Err(failed(diagnostics, sources));
         }
     };
+    if let Err(internal) = self_check(&intent, &output) {
+        diagnostics.push(internal);
+        return Err(failed(diagnostics, sources));
+    }
     sort(&mut diagnostics);
     Ok(Compiled {
         program,
@@ -167,6 +173,38 @@ pub fn compile(files: &[ProgramFile], settings: &Settings) -> Result<Compiled, F
         output,
         warnings: diagnostics,
         sources,
+    })
+}
+
+/// Reads the emitted manifests back through the loader that reads hand-written policies,
+/// and proves them equal to the program's meaning (`verify::proof`): the proof checks
+/// what is about to be written, not what emission meant to write. Any failure is a bug in
+/// netpolc, reported with the counterexamples so that it can be reproduced.
+fn self_check(intent: &Intent, output: &emit::Output) -> Result<(), Diagnostic> {
+    let internal = |message: &str| {
+        Diagnostic::new(Code::Internal, message.to_owned()).with_note(
+            "nothing was written; the proof checks every compile's output before writing it",
+        )
+    };
+    let written: Vec<Source> = output
+        .manifests
+        .iter()
+        .map(|m| Source {
+            name: format!("{}/{}.yaml", m.namespace, m.name),
+            bytes: m.yaml.as_bytes().to_vec(),
+        })
+        .collect();
+    let cluster = model::load(&written).map_err(|errors| {
+        errors.iter().fold(
+            internal("the emitted policies do not load as valid NetworkPolicies"),
+            |d, e| d.with_note(e.to_string()),
+        )
+    })?;
+    proof::prove(intent, &cluster.policies).map_err(|counterexamples| {
+        counterexamples.iter().fold(
+            internal("the emitted policies do not mean what the program means"),
+            |d, c| d.with_note(format!("counterexample: {}", c.witness)),
+        )
     })
 }
 

@@ -1,6 +1,7 @@
-//! Nothing a user feeds in may panic: `compile` on arbitrary bytes, and on token soups
+//! Nothing a user feeds in may panic or fail the compile's self-check: `compile` on arbitrary bytes, and on token soups
 //! that get past the parser often enough to exercise resolution, lowering and emission.
 
+use netpolc::diag::Code;
 use netpolc::pipeline::{compile, ProgramFile, Settings};
 use proptest::prelude::*;
 
@@ -9,8 +10,16 @@ fn run(bytes: Vec<u8>) {
         name: "fuzz.npl".into(),
         bytes,
     }];
-    // Either outcome is fine; a panic fails the test.
-    let _ = compile(&files, &Settings::default());
+    // Either outcome is fine but an internal error: a panic fails the test, and so does a
+    // failed self-check (the emitted policies not proving equal to the program).
+    if let Err(failed) = compile(&files, &Settings::default()) {
+        let internal: Vec<_> = failed
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::Internal)
+            .collect();
+        assert!(internal.is_empty(), "{internal:#?}");
+    }
 }
 
 const TOKENS: &[&str] = &[

@@ -3,9 +3,9 @@
 //! not, and every witness is confirmed by the concrete engine on a cluster built from it
 //! (`equiv/mutations.rs`); random pairs agree with the engine on random clusters
 //! (`equiv/random.rs`); the lift of a program's meaning equals its meaning, policies
-//! written for it by hand, and what `emit` writes for it (`equiv/intent.rs`); every
-//! example and golden program equals its output, and corruptions of that output are
-//! rejected with witnesses the engine and the oracle confirm (`equiv/programs.rs`).
+//! written for it by hand, and what `emit` writes for it (`equiv/intent.rs`). The example
+//! and golden programs, and corruptions of their output, are proved through
+//! `netpolc check` itself (`tests/check.rs`).
 
 #[path = "equiv/harness.rs"]
 mod harness;
@@ -15,8 +15,6 @@ mod intent;
 mod intent_random;
 #[path = "equiv/mutations.rs"]
 mod mutations;
-#[path = "equiv/programs.rs"]
-mod programs;
 #[path = "equiv/random.rs"]
 mod random;
 #[path = "equiv/rewrites.rs"]

@@ -1,11 +1,11 @@
 //! `netpolc compile`: programs in, NetworkPolicy manifests out (or a check that they are
 //! up to date). Nothing is written when there is any error; `cli::output` writes the tree.
 
-use super::{exit, input, output, print_out, stderr_color, CliError};
-use crate::diag::{render, summary, Code, Diagnostic, Format, Severity, Sources};
+use super::{exit, output, print_out, program, CliError};
+use crate::diag::Format;
 use crate::emit;
-use crate::pipeline::{self, ProgramFile, Settings};
-use std::path::{Path, PathBuf};
+use crate::pipeline;
+use std::path::PathBuf;
 
 /// Arguments of `netpolc compile`.
 #[derive(clap::Args, Debug)]
@@ -52,49 +52,24 @@ pub struct CompileArgs {
 
 /// Runs `netpolc compile`.
 pub fn run(args: &CompileArgs) -> Result<u8, CliError> {
-    let report = |diags: &[Diagnostic], sources: &Sources| {
-        let color = stderr_color() && args.message_format == Format::Human;
-        eprint!("{}", render(diags, sources, args.message_format, color));
-        if args.message_format == Format::Human {
-            if let Some(line) = summary(diags, color) {
-                eprintln!("{line}");
-            }
-        }
-    };
-    let settings = match settings(args.config.as_deref()) {
+    let format = args.message_format;
+    let settings = match program::settings(args.config.as_deref()) {
         Ok(s) => s,
         Err((d, sources)) => {
-            report(&[d], &sources);
+            program::report(&[d], &sources, format);
             return Ok(exit::BAD_INPUT);
         }
     };
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from("policies")]
-    } else {
-        args.paths.clone()
-    };
-    let files: Vec<ProgramFile> = input::read(&paths, &input::PROGRAMS)
-        .map_err(CliError::bad)?
-        .into_iter()
-        .map(|s| ProgramFile {
-            name: s.name,
-            bytes: s.bytes,
-        })
-        .collect();
+    let files = program::read(&args.paths)?;
     let compiled = match pipeline::compile(&files, &settings) {
         Ok(c) => c,
         Err(failed) => {
-            report(&failed.diagnostics, &failed.sources);
-            let internal = failed.diagnostics.iter().any(|d| d.code == Code::Internal);
-            return Ok(if internal {
-                exit::INTERNAL
-            } else {
-                exit::BAD_INPUT
-            });
+            program::report(&failed.diagnostics, &failed.sources, format);
+            return Ok(program::exit_for(&failed.diagnostics));
         }
     };
     if !compiled.warnings.is_empty() {
-        report(&compiled.warnings, &compiled.sources);
+        program::report(&compiled.warnings, &compiled.sources, format);
         if args.deny_warnings {
             eprintln!("error: warnings are denied (--deny-warnings); nothing was written");
             return Ok(exit::FAILED);
@@ -112,8 +87,8 @@ pub fn run(args: &CompileArgs) -> Result<u8, CliError> {
     let plan = match output::plan(dir, &compiled.output.files) {
         Ok(plan) => plan,
         Err(diags) => {
-            report(&diags, &compiled.sources);
-            return Ok(exit_for(&diags));
+            program::report(&diags, &compiled.sources, format);
+            return Ok(program::exit_for(&diags));
         }
     };
     let policies = compiled.output.manifests.len();
@@ -132,43 +107,13 @@ pub fn run(args: &CompileArgs) -> Result<u8, CliError> {
     }
     let changes = plan.summary();
     if let Err(d) = plan.apply() {
-        report(std::slice::from_ref(&d), &compiled.sources);
-        return Ok(exit_for(std::slice::from_ref(&d)));
+        let diags = std::slice::from_ref(&d);
+        program::report(diags, &compiled.sources, format);
+        return Ok(program::exit_for(diags));
     }
     eprintln!(
         "compiled {policies} policies into {}: {changes}",
         dir.display()
     );
     Ok(exit::OK)
-}
-
-/// Exit 3 for an internal error, otherwise 2.
-fn exit_for(diags: &[Diagnostic]) -> u8 {
-    if diags.iter().any(|d| d.code == Code::Internal) {
-        exit::INTERNAL
-    } else if diags.iter().any(|d| d.severity() == Severity::Error) {
-        exit::BAD_INPUT
-    } else {
-        exit::OK
-    }
-}
-
-/// The settings from `--config FILE`, or `./netpolc.toml` when it exists, or defaults.
-fn settings(config: Option<&Path>) -> Result<Settings, (Diagnostic, Sources)> {
-    let default = Path::new("netpolc.toml");
-    let path = match config {
-        Some(p) => p,
-        None if default.is_file() => default,
-        None => return Ok(Settings::default()),
-    };
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        (
-            Diagnostic::new(Code::BadConfig, format!("cannot read `{name}`: {e}")),
-            Sources::new(),
-        )
-    })?;
-    let mut sources = Sources::new();
-    sources.add(&name, &text);
-    Settings::from_toml(&name, &text).map_err(|d| (d, sources))
 }

@@ -43,7 +43,11 @@ pub fn run(args: &ExplainArgs) -> Result<u8, CliError> {
     let answer = engine
         .answer(src, dst, protocol, port)
         .map_err(CliError::bad)?;
-    print_out(&engine.explain(&answer, protocol, port))?;
+    let mut text = engine.explain(&answer, protocol, port);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    print_out(&text)?;
     Ok(super::exit::OK)
 }
 

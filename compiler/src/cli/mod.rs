@@ -1,10 +1,12 @@
 //! The command line: the only user of clap, and (with `vcs`) the only code that
 //! touches files. One file per subcommand.
 
+mod check;
 mod compile;
 mod explain;
 pub mod input;
 pub mod output;
+mod program;
 mod reach;
 
 use crate::diag::{explanation, Code};
@@ -64,6 +66,10 @@ enum Command {
     /// Compile intent (`.npl` programs) into NetworkPolicy manifests: one file per policy,
     /// with kustomizations, written only when the program has no error.
     Compile(compile::CompileArgs),
+    /// Prove that NetworkPolicies (compiled output after a hand edit, or written by people)
+    /// mean exactly what the program says, for every cluster; print a concrete connection
+    /// for each difference.
+    Check(check::CheckArgs),
     /// Print the connectivity map: which workloads may open connections to which, on which ports,
     /// and what each may reach outside the cluster.
     Reach(reach::ReachArgs),
@@ -123,6 +129,7 @@ pub fn main() -> ExitCode {
     let result = std::panic::catch_unwind(|| match (&cli.explain, &cli.command) {
         (Some(code), _) => explain_code(code),
         (None, Some(Command::Compile(args))) => compile::run(args),
+        (None, Some(Command::Check(args))) => check::run(args),
         (None, Some(Command::Reach(args))) => reach::run(args),
         (None, Some(Command::Explain(args))) => explain::run(args),
         // clap's `arg_required_else_help` answers an empty command line before this.

@@ -4,7 +4,7 @@
 //!
 //! Numbering: NP01xx text and syntax, NP02xx names and rules, NP03xx scope and what
 //! NetworkPolicy cannot express, NP04xx warnings, NP05xx files and configuration,
-//! NP09xx internal errors. A code, once released, keeps its meaning.
+//! NP06xx the proof, NP09xx internal errors. A code, once released, keeps its meaning.
 
 use super::Severity;
 use std::fmt;
@@ -80,6 +80,8 @@ codes! {
     NoSources = "NP0502", Error, "no `.npl` file under the given paths";
     ForeignFile = "NP0503", Error, "the output directory holds a file netpolc did not write, where it must write or remove one";
     Io = "NP0504", Error, "a file or directory cannot be read or written";
+    // --- the proof
+    PoliciesDiffer = "NP0601", Error, "NetworkPolicies that allow or deny a connection differently from the program";
     // --- internal
     Internal = "NP0901", Error, "netpolc broke one of its own invariants: a bug to report";
 }

@@ -36,6 +36,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::NoSources => include_str!("explain/NP0502.md"),
         Code::ForeignFile => include_str!("explain/NP0503.md"),
         Code::Io => include_str!("explain/NP0504.md"),
+        Code::PoliciesDiffer => include_str!("explain/NP0601.md"),
         Code::Internal => include_str!("explain/NP0901.md"),
     }
 }

@@ -9,7 +9,7 @@ use super::meta::{self, NameRule};
 use super::parse;
 use super::walk::{child, field, index, opt_list, opt_str, Ctx, Object};
 use super::workloads::{self, Candidate};
-use super::{Cluster, Namespace, NetworkPolicy, Note, Origin, NAMESPACE_NAME_LABEL};
+use super::{Cluster, Namespace, NetworkPolicy, Note, NoteAbout, Origin, NAMESPACE_NAME_LABEL};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -65,26 +65,67 @@ const DEFAULT_NAMESPACE: &str = "default";
 const MAX_LIST_DEPTH: usize = 4;
 
 /// Reads every source and returns the cluster, or all errors found (not just the first).
+///
+/// Parsing YAML costs the most (a compile's self-check reads thousands of policies), and
+/// each source parses alone, so sources are parsed on several threads; the documents are
+/// then read in the order given, so that everything, errors included, comes out as if
+/// read one by one.
 pub fn load(sources: &[Source]) -> Result<Cluster, Vec<LoadError>> {
     let mut errors = Vec::new();
     let mut state = State::default();
-    for source in sources {
-        parse::for_each_document(source, &mut errors, |doc, errors| {
+    for (source, parsed) in sources.iter().zip(parse_all(sources)) {
+        for item in parsed {
+            let doc = match item {
+                Ok(doc) => doc,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
             let mut ctx = Ctx {
                 origin: Origin {
                     file: source.name.clone(),
                     document: doc.index,
                 },
                 prefix: String::new(),
-                errors,
+                errors: &mut errors,
             };
             state.object(&mut ctx, &doc.value, 0);
-        });
+        }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(state.finish())
+}
+
+/// Below this many bytes in all, threads cost more than they save.
+const PARALLEL_FROM_BYTES: usize = 256 * 1024;
+
+/// Every source parsed, in order; on up to `available_parallelism` threads (at most 8),
+/// each taking a contiguous run of sources.
+fn parse_all(sources: &[Source]) -> Vec<parse::Parsed> {
+    let bytes: usize = sources.iter().map(|s| s.bytes.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+        .min(sources.len());
+    if threads <= 1 || bytes < PARALLEL_FROM_BYTES {
+        return sources.iter().map(parse::documents).collect();
+    }
+    let run = sources.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sources
+            .chunks(run)
+            .map(|chunk| {
+                scope.spawn(move || chunk.iter().map(parse::documents).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// What has been read so far.
@@ -153,6 +194,7 @@ impl State {
                 }
             }
             other => self.notes.push(Note {
+                about: NoteAbout::SkippedKind,
                 origin: ctx.origin.clone(),
                 message: format!("skipped kind `{}`", super::walk::shorten(other)),
             }),
@@ -210,6 +252,7 @@ impl State {
         if let Some(v) = labels.get(NAMESPACE_NAME_LABEL) {
             if *v != meta.name {
                 self.notes.push(Note {
+                    about: NoteAbout::Namespace,
                     origin: ctx.origin.clone(),
                     message: format!(
                         "Namespace `{}`: label `{NAMESPACE_NAME_LABEL}={v}` is overwritten with \

@@ -251,10 +251,25 @@ impl NetworkPolicy {
 /// A note about input that was read but not used (another kind, say).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
+    /// What kind of object it is about, so that commands can keep the notes they need.
+    pub about: NoteAbout,
     /// Where.
     pub origin: Origin,
     /// What.
     pub message: String,
+}
+
+/// What a [`Note`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoteAbout {
+    /// An object of a kind netpolc does not read.
+    SkippedKind,
+    /// A Namespace.
+    Namespace,
+    /// Pods and their controllers.
+    Workload,
+    /// A NetworkPolicy.
+    NetworkPolicy,
 }
 
 /// Everything read from the manifests.

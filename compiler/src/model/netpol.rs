@@ -10,7 +10,7 @@ use super::walk::{
     as_int, as_object, check_fields, child, element, field, index, opt_list, opt_str, selector,
     shorten, string_list, wrong_type, Ctx, Object,
 };
-use super::{NamespaceScope, NetworkPolicy, Note, Peer, PolicyPort, PortSpec, Rule};
+use super::{NamespaceScope, NetworkPolicy, Note, NoteAbout, Peer, PolicyPort, PortSpec, Rule};
 use crate::model::LabelSelector;
 use serde_json::Value;
 
@@ -74,6 +74,7 @@ pub fn read(
     ] {
         if !isolates && !rules.is_empty() {
             notes.push(Note {
+                about: NoteAbout::NetworkPolicy,
                 origin: origin.clone(),
                 message: format!(
                     "NetworkPolicy `{namespace}/{}`: spec.{dir} is ignored because policyTypes \

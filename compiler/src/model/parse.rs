@@ -38,59 +38,45 @@ fn file_error(source: &Source, document: Option<usize>, message: String) -> Load
     }
 }
 
-/// Parses `source` and hands each non-empty document to `f`, in order. Errors that stop
-/// a document or the whole file are pushed to `errors`.
-pub fn for_each_document(
-    source: &Source,
-    errors: &mut Vec<LoadError>,
-    mut f: impl FnMut(Document, &mut Vec<LoadError>),
-) {
+/// What parsing a source gives, in file order: each non-empty document, or the error
+/// that stopped a document or the whole file.
+pub type Parsed = Vec<Result<Document, LoadError>>;
+
+/// Parses `source`: its non-empty documents and the errors, in file order. A pure
+/// function of the source, so that `load` can parse sources side by side.
+pub fn documents(source: &Source) -> Parsed {
+    let whole_file = |message: String| vec![Err(file_error(source, None, message))];
     if source.bytes.len() > MAX_SOURCE_BYTES {
-        errors.push(file_error(
-            source,
-            None,
-            format!(
-                "input too large: {} bytes, the limit is {MAX_SOURCE_BYTES} bytes",
-                source.bytes.len()
-            ),
+        return whole_file(format!(
+            "input too large: {} bytes, the limit is {MAX_SOURCE_BYTES} bytes",
+            source.bytes.len()
         ));
-        return;
     }
     let text = match std::str::from_utf8(&source.bytes) {
         Ok(t) => t,
         Err(e) => {
-            errors.push(file_error(
-                source,
-                None,
-                format!(
-                    "not valid UTF-8 (byte offset {}): manifests must be UTF-8 text",
-                    e.valid_up_to()
-                ),
-            ));
-            return;
+            return whole_file(format!(
+                "not valid UTF-8 (byte offset {}): manifests must be UTF-8 text",
+                e.valid_up_to()
+            ))
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if is_json_name(&source.name) {
-        if let Some(value) = parse_json(source, text, errors) {
-            if !value.is_null() {
-                f(Document { index: 1, value }, errors);
-            }
-        }
-        return;
+        return match parse_json(source, text) {
+            Ok(value) if value.is_null() => Vec::new(),
+            Ok(value) => vec![Ok(Document { index: 1, value })],
+            Err(e) => vec![Err(e)],
+        };
     }
     let chunks = split_documents(text);
     if chunks.len() > MAX_DOCUMENTS {
-        errors.push(file_error(
-            source,
-            None,
-            format!(
-                "too many YAML documents: {}, the limit is {MAX_DOCUMENTS}",
-                chunks.len()
-            ),
+        return whole_file(format!(
+            "too many YAML documents: {}, the limit is {MAX_DOCUMENTS}",
+            chunks.len()
         ));
-        return;
     }
+    let mut out = Parsed::new();
     for (i, chunk) in chunks.iter().enumerate() {
         if !chunk.has_content {
             continue;
@@ -98,18 +84,20 @@ pub fn for_each_document(
         let index = i + 1;
         let body = text.get(chunk.start..chunk.end).unwrap_or("");
         match serde_saphyr::from_multiple_with_options::<Value>(body, yaml_options()) {
-            Ok(values) => {
-                for value in values.into_iter().filter(|v| !v.is_null()) {
-                    f(Document { index, value }, errors);
-                }
-            }
-            Err(e) => errors.push(file_error(
+            Ok(values) => out.extend(
+                values
+                    .into_iter()
+                    .filter(|v| !v.is_null())
+                    .map(|value| Ok(Document { index, value })),
+            ),
+            Err(e) => out.push(Err(file_error(
                 source,
                 Some(index),
                 yaml_message(&e, chunk.first_line),
-            )),
+            ))),
         }
     }
+    out
 }
 
 fn is_json_name(name: &str) -> bool {
@@ -152,26 +140,20 @@ fn yaml_message(e: &serde_saphyr::Error, first_line: usize) -> String {
 
 /// A JSON source: one value. serde_json bounds nesting (128); the value count is
 /// bounded here first by counting the bytes that can start one.
-fn parse_json(source: &Source, text: &str, errors: &mut Vec<LoadError>) -> Option<Value> {
+fn parse_json(source: &Source, text: &str) -> Result<Value, LoadError> {
     let upper_bound = text
         .bytes()
         .filter(|b| matches!(b, b',' | b'[' | b'{' | b':'))
         .count();
     if upper_bound > 4 * MAX_NODES {
-        errors.push(file_error(
+        return Err(file_error(
             source,
             Some(1),
             format!("too many JSON values: the limit is about {MAX_NODES} per document"),
         ));
-        return None;
     }
-    match serde_json::from_str::<Value>(text) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            errors.push(file_error(source, Some(1), format!("invalid JSON: {e}")));
-            None
-        }
-    }
+    serde_json::from_str::<Value>(text)
+        .map_err(|e| file_error(source, Some(1), format!("invalid JSON: {e}")))
 }
 
 /// A document's byte range in the text.
@@ -269,7 +251,12 @@ mod tests {
         };
         let mut errors = Vec::new();
         let mut out = Vec::new();
-        for_each_document(&source, &mut errors, |d, _| out.push((d.index, d.value)));
+        for item in documents(&source) {
+            match item {
+                Ok(d) => out.push((d.index, d.value)),
+                Err(e) => errors.push(e),
+            }
+        }
         (out, errors)
     }
 
@@ -333,9 +320,11 @@ mod tests {
             name: "b.yaml".into(),
             bytes: vec![b'a', b':', b' ', 0xff],
         };
-        let mut errors = Vec::new();
-        for_each_document(&source, &mut errors, |_, _| {});
-        assert!(errors[0].message.contains("UTF-8"));
-        assert_eq!(errors[0].document, None);
+        let parsed = documents(&source);
+        let [Err(error)] = &parsed[..] else {
+            panic!("one error expected: {}", parsed.len());
+        };
+        assert!(error.message.contains("UTF-8"));
+        assert_eq!(error.document, None);
     }
 }

@@ -8,7 +8,7 @@ use super::walk::{
     as_int, as_object, child, element, field, index, labels, opt_bool, opt_list, opt_str, shorten,
     Ctx, Object,
 };
-use super::{ContainerPort, Note, Origin, Workload};
+use super::{ContainerPort, Note, NoteAbout, Origin, Workload};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -296,6 +296,7 @@ pub fn assemble(candidates: Vec<Candidate>, notes: &mut Vec<Note>) -> Vec<Worklo
             }
             if let Some(origin) = origin {
                 notes.push(Note {
+                    about: NoteAbout::Workload,
                     origin,
                     message: format!(
                         "the pods of {kind} `{ns}/{name}` differ in labels, ports or hostNetwork; \
@@ -310,6 +311,7 @@ pub fn assemble(candidates: Vec<Candidate>, notes: &mut Vec<Note>) -> Vec<Worklo
         let key = (t.namespace.clone(), t.kind.clone(), t.name.clone());
         if replaced.contains(&key) {
             notes.push(Note {
+                about: NoteAbout::Workload,
                 origin: t.origin.clone(),
                 message: format!(
                     "{} `{}/{}`: its Pods in the input stand for its pod template",
@@ -323,6 +325,7 @@ pub fn assemble(candidates: Vec<Candidate>, notes: &mut Vec<Note>) -> Vec<Worklo
             let top_key = (t.namespace.clone(), top.0.clone(), top.1.clone());
             if present.contains(&top_key) {
                 notes.push(Note {
+                    about: NoteAbout::Workload,
                     origin: t.origin.clone(),
                     message: format!(
                         "{} `{}/{}` is managed by {} `{}`, which stands for its pods",
@@ -424,6 +427,7 @@ fn make_names_unique(out: &mut [Workload], notes: &mut Vec<Note>) {
             }
             taken.insert((ns.clone(), new.clone()));
             notes.push(Note {
+                about: NoteAbout::Workload,
                 origin: w.origin.clone(),
                 message: format!(
                     "{} `{ns}/{name}` is named `{new}` because {keeper} `{ns}/{name}` has the name",

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod equiv;
 pub mod explain;
 pub mod intent;
+pub mod proof;
 pub mod query;
 pub mod reach;
 pub mod sample;

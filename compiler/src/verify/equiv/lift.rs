@@ -24,7 +24,7 @@
 use super::partition::{Cube, Kind};
 use super::sets::{Atoms, LabelBox, Values};
 use super::{Lifted, Side};
-use crate::ir::intent::{NamespaceSet, PeerSet, PortAccess};
+use crate::ir::intent::{NamespaceIntent, NamespaceSet, PeerSet, PortAccess};
 use crate::ir::{AddrSet, Intent, PortSet};
 use crate::model::{
     validate, Direction, LabelSelector, NamespaceScope, NetworkPolicy, Peer, PolicyPort, PortSpec,
@@ -34,7 +34,10 @@ use crate::verify::engine::ipblock_addrs;
 use crate::verify::Options;
 
 /// Lifts NetworkPolicies, as `model::load` returns them.
-pub fn lift_policies(policies: &[NetworkPolicy], options: Options) -> Lifted {
+pub fn lift_policies<'a>(
+    policies: impl IntoIterator<Item = &'a NetworkPolicy>,
+    options: Options,
+) -> Lifted {
     let mut lifted = Lifted::default();
     for policy in policies {
         // A selector that matches no pod selects nothing and isolates nothing.
@@ -77,8 +80,17 @@ pub fn lift_policies(policies: &[NetworkPolicy], options: Options) -> Lifted {
 
 /// Lifts a program's meaning.
 pub fn lift_intent(intent: &Intent, options: Options) -> Lifted {
+    lift_namespace_intents(&intent.namespaces, options)
+}
+
+/// Lifts what a program says about some of its namespaces, by name: the sides of other
+/// namespaces are left out, as if the program did not shape them.
+pub fn lift_namespace_intents<'a>(
+    namespaces: impl IntoIterator<Item = (&'a String, &'a NamespaceIntent)>,
+    options: Options,
+) -> Lifted {
     let mut lifted = Lifted::default();
-    for (namespace, ns) in &intent.namespaces {
+    for (namespace, ns) in namespaces {
         for iso in &ns.isolations {
             let Some(subject) = LabelBox::of(&iso.pods) else {
                 continue;

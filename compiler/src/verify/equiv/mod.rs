@@ -25,7 +25,7 @@ mod partition;
 mod sets;
 mod witness;
 
-pub use lift::{lift_intent, lift_policies};
+pub use lift::{lift_intent, lift_namespace_intents, lift_policies};
 pub use witness::{Which, Witness, WITNESS_PEER, WITNESS_POD};
 
 use crate::ir::Protocol;

@@ -309,19 +309,20 @@ fn describe_labels(labels: &Labels) -> String {
     format!("labels {}", parts.join(","))
 }
 
-impl fmt::Display for Witness {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Witness {
+    /// The connection side in words: "egress of a pod in namespace `shop` with labels
+    /// app=web to address 203.0.113.10 on TCP 80".
+    pub fn connection(&self) -> String {
         let p = &self.point;
         let (dir, towards) = match p.direction {
             Direction::Ingress => ("ingress", "from"),
             Direction::Egress => ("egress", "to"),
         };
-        write!(
-            f,
+        let mut out = format!(
             "{dir} of a pod in namespace `{}` with {} {towards} ",
             p.namespace,
             describe_labels(&p.pod_labels)
-        )?;
+        );
         match &p.other {
             OtherEnd::Pod {
                 namespace,
@@ -334,20 +335,25 @@ impl fmt::Display for Witness {
                     .filter(|(k, _)| *k != NAMESPACE_NAME_LABEL)
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
-                write!(
-                    f,
+                out.push_str(&format!(
                     "a pod with {} at {ip} in namespace `{namespace}` (namespace with {})",
                     describe_labels(labels),
                     describe_labels(&ns_labels)
-                )?;
+                ));
             }
-            OtherEnd::Address(ip) => write!(f, "address {ip}")?,
-            OtherEnd::HostNetworkPod { ip } => write!(f, "a hostNetwork pod at {ip}")?,
+            OtherEnd::Address(ip) => out.push_str(&format!("address {ip}")),
+            OtherEnd::HostNetworkPod { ip } => out.push_str(&format!("a hostNetwork pod at {ip}")),
         }
-        write!(f, " on {} {}", p.protocol, p.port)?;
+        out.push_str(&format!(" on {} {}", p.protocol, p.port));
         if let Some(name) = &p.port_name {
-            write!(f, " (a container port named `{name}`)")?;
+            out.push_str(&format!(" (a container port named `{name}`)"));
         }
+        out
+    }
+}
+
+impl fmt::Display for Witness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let by = if self.allowing.is_empty() {
             "the pod is not isolated".to_owned()
         } else {
@@ -355,7 +361,8 @@ impl fmt::Display for Witness {
         };
         write!(
             f,
-            ": {} allows it ({by}); the other denies it (isolated by {}, and no rule allows it)",
+            "{}: {} allows it ({by}); the other denies it (isolated by {}, and no rule allows it)",
+            self.connection(),
             self.allowed_by,
             self.isolating.join(", ")
         )

@@ -1,0 +1,251 @@
+//! `netpolc check`: are these NetworkPolicies (hand-edited output, or written by people)
+//! exactly what the program means, for every cluster? Each difference is printed as a
+//! diagnostic pointing at the statement involved, and can be written out as a tiny
+//! cluster that `netpolc explain` replays.
+
+use super::{exit, input, program, stderr_color, CliError};
+use crate::diag::{render, Code, Diagnostic, Format, LineIndex, Sources};
+use crate::model::{self, Direction, NoteAbout};
+use crate::pipeline;
+use crate::syntax::Span;
+use crate::verify::equiv::{OtherEnd, Which, Witness, WITNESS_PEER, WITNESS_POD};
+use crate::verify::proof::{self, Counterexample};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `netpolc check`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    netpolc check --policies deploy/netpol                  # policies/*.npl against deploy/netpol\n  \
+    netpolc check shop.npl --policies hand-written.yaml\n  \
+    netpolc check --policies deploy/netpol --witnesses /tmp/cx\n\n\
+    The proof holds for every cluster: any namespaces and labels, any pods, addresses and\n\
+    named ports, and network plugins whose ipBlocks match pod IPs or not. Policy names, rule\n\
+    order and how ports or peers are split across rules do not matter. Only NetworkPolicies\n\
+    are read from the manifests; other kinds are ignored.\n\n\
+    Exit codes: 0 the policies mean exactly what the program says, 1 they differ (each\n\
+    difference is printed with a concrete connection), 2 errors in the program or the\n\
+    manifests, 3 internal error.")]
+pub struct CheckArgs {
+    /// Program files, or directories whose `.npl` files (recursively) are the program.
+    /// Default: `policies/`.
+    #[arg(value_name = "PROGRAM")]
+    paths: Vec<PathBuf>,
+    /// NetworkPolicy manifests: files, directories (their .yaml, .yml and .json files,
+    /// recursively) or `-` for standard input. May be given more than once.
+    #[arg(long = "policies", value_name = "PATH", required = true)]
+    policies: Vec<PathBuf>,
+    /// Write each counterexample as a small cluster (Namespaces and Pods) to
+    /// DIR/counterexample-N.yaml, with the `netpolc explain` command that replays it.
+    #[arg(long, value_name = "DIR")]
+    witnesses: Option<PathBuf>,
+    /// How to print diagnostics: human, short, json, or github (workflow annotations).
+    #[arg(long, value_name = "FORMAT", default_value = "human")]
+    message_format: Format,
+    /// The project settings. Default: `netpolc.toml` in the current directory, if present.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// Runs `netpolc check`.
+pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
+    let format = args.message_format;
+    let settings = match program::settings(args.config.as_deref()) {
+        Ok(s) => s,
+        Err((d, sources)) => {
+            program::report(&[d], &sources, format);
+            return Ok(exit::BAD_INPUT);
+        }
+    };
+    let files = program::read(&args.paths)?;
+    let compiled = match pipeline::compile(&files, &settings) {
+        Ok(c) => c,
+        Err(failed) => {
+            program::report(&failed.diagnostics, &failed.sources, format);
+            return Ok(program::exit_for(&failed.diagnostics));
+        }
+    };
+    if !compiled.warnings.is_empty() {
+        program::report(&compiled.warnings, &compiled.sources, format);
+    }
+    let sources = input::read_sources(&args.policies).map_err(CliError::bad)?;
+    let cluster = model::load(&sources)
+        .map_err(|errs| CliError::BadInput(errs.iter().map(ToString::to_string).collect()))?;
+    for note in cluster
+        .notes
+        .iter()
+        .filter(|n| n.about == NoteAbout::NetworkPolicy)
+    {
+        eprintln!("note: {}: {}", note.origin, note.message);
+    }
+    let policies = cluster.policies.len();
+    let counterexamples = match proof::prove(&compiled.intent, &cluster.policies) {
+        Ok(()) => {
+            eprintln!(
+                "the {policies} NetworkPolicies mean exactly what the program says, for every cluster"
+            );
+            return Ok(exit::OK);
+        }
+        Err(c) => c,
+    };
+    let written = match &args.witnesses {
+        Some(dir) => write_witnesses(dir, &counterexamples, &args.policies)?,
+        None => Vec::new(),
+    };
+    let diags: Vec<Diagnostic> = counterexamples
+        .iter()
+        .enumerate()
+        .map(|(i, c)| diagnostic(c, &compiled.sources, written.get(i)))
+        .collect();
+    // Not `program::report`: its summary line speaks of compiling.
+    let color = stderr_color() && format == Format::Human;
+    eprint!("{}", render(&diags, &compiled.sources, format, color));
+    if format == Format::Human {
+        eprintln!(
+            "the {policies} NetworkPolicies differ from the program: {} counterexample{}",
+            diags.len(),
+            if diags.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(exit::FAILED)
+}
+
+/// One counterexample as a diagnostic, at the statement that allows the connection or,
+/// when the program denies it, at the statement that isolates the pod.
+fn diagnostic(c: &Counterexample, sources: &Sources, replay: Option<&String>) -> Diagnostic {
+    let w = &c.witness;
+    let program_allows = w.allowed_by == Which::Left;
+    let (message, statements, label) = if program_allows {
+        (
+            "the policies deny a connection the program allows",
+            &w.allowing,
+            "allows it",
+        )
+    } else {
+        (
+            "the policies allow a connection the program denies",
+            &w.isolating,
+            "isolates the pod, and no statement allows the connection",
+        )
+    };
+    let mut d = Diagnostic::new(Code::PoliciesDiffer, message);
+    let mut places = statements.iter().filter_map(|s| statement_span(s, sources));
+    if let Some((file, span)) = places.next() {
+        d = d.at(&file, span);
+        if let Some(primary) = d.primary.as_mut() {
+            primary.message = Some(label.to_owned());
+        }
+    }
+    for (file, span) in places {
+        d = d.with_secondary(&file, span, label);
+    }
+    d = d.with_note(format!("connection: {}", w.connection()));
+    d = d.with_note(if program_allows {
+        format!(
+            "the program allows it ({}); the policies deny it: the pod is isolated by {}, and no rule allows the connection",
+            if w.allowing.is_empty() {
+                "it does not isolate the pod".to_owned()
+            } else {
+                w.allowing.join(", ")
+            },
+            w.isolating.join(", ")
+        )
+    } else {
+        format!(
+            "the policies allow it ({}); the program denies it",
+            if w.allowing.is_empty() {
+                "no policy isolates the pod".to_owned()
+            } else {
+                w.allowing.join(", ")
+            }
+        )
+    });
+    if !c.plugins.caveat().is_empty() {
+        d = d.with_note(format!("this difference shows {}", c.plugins.caveat()));
+    }
+    if let Some(replay) = replay {
+        d = d.with_help(format!("replay it: {replay}"));
+    }
+    d
+}
+
+/// The span of the statement a lift's provenance names (`statement at FILE:LINE`): its
+/// line, without the indentation.
+fn statement_span(provenance: &str, sources: &Sources) -> Option<(String, Span)> {
+    let (file, line) = provenance.strip_prefix("statement at ")?.rsplit_once(':')?;
+    let line: usize = line.parse().ok()?;
+    let text = sources.text(file)?;
+    let start = LineIndex::new(text).start(line)?;
+    let rest = text.get(start..)?;
+    let end = start + rest.find('\n').unwrap_or(rest.len());
+    let indent = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    Some((
+        file.to_owned(),
+        Span {
+            start: (start + indent).min(end),
+            end: text.get(..end)?.trim_end().len().max(start + indent),
+        },
+    ))
+}
+
+/// Writes `DIR/counterexample-N.yaml` for each counterexample and returns, for each, the
+/// `netpolc explain` command that replays it. Earlier counterexample files are replaced.
+fn write_witnesses(
+    dir: &Path,
+    counterexamples: &[Counterexample],
+    policies: &[PathBuf],
+) -> Result<Vec<String>, CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        CliError::bad(format!(
+            "{}: cannot create the directory: {e}",
+            dir.display()
+        ))
+    })?;
+    let policy_args: Vec<String> = policies.iter().map(|p| p.display().to_string()).collect();
+    let mut commands = Vec::new();
+    for (i, c) in counterexamples.iter().enumerate() {
+        let path = dir.join(format!("counterexample-{}.yaml", i + 1));
+        let (src, dst) = endpoints(&c.witness);
+        let w = &c.witness;
+        let flag = if c.options.ipblock_matches_pods {
+            ""
+        } else {
+            " --no-ipblock-pods"
+        };
+        let command = format!(
+            "netpolc explain {} {} {src} {dst} {}/{}{flag}",
+            path.display(),
+            policy_args.join(" "),
+            w.point.protocol.as_k8s().to_lowercase(),
+            w.point.port
+        );
+        let verdict = match w.allowed_by {
+            Which::Left => "the program allows it, the policies deny it",
+            Which::Right => "the policies allow it, the program denies it",
+        };
+        let text = format!(
+            "# netpolc check: counterexample {}\n# {}: {verdict}.\n# Replay: {command}\n{}\n",
+            i + 1,
+            w.connection(),
+            w.manifests()
+        );
+        std::fs::write(&path, text)
+            .map_err(|e| CliError::bad(format!("{}: cannot write: {e}", path.display())))?;
+        commands.push(command);
+    }
+    Ok(commands)
+}
+
+/// SRC and DST of the witness's connection, as `netpolc explain` takes them.
+fn endpoints(w: &Witness) -> (String, String) {
+    let p = &w.point;
+    let pod = format!("{}/{WITNESS_POD}", p.namespace);
+    let other = match &p.other {
+        OtherEnd::Pod { namespace, .. } => format!("{namespace}/{WITNESS_PEER}"),
+        OtherEnd::HostNetworkPod { .. } => format!("{}/{WITNESS_PEER}", p.namespace),
+        OtherEnd::Address(ip) => ip.to_string(),
+    };
+    match p.direction {
+        Direction::Egress => (pod, other),
+        Direction::Ingress => (other, pod),
+    }
+}

@@ -1,0 +1,70 @@
+//! What the commands that read programs share: the project settings, the program files,
+//! and printing diagnostics in the format asked for.
+
+use super::{exit, input, stderr_color, CliError};
+use crate::diag::{render, summary, Code, Diagnostic, Format, Severity, Sources};
+use crate::pipeline::{ProgramFile, Settings};
+use std::path::{Path, PathBuf};
+
+/// Where programs are looked for when no PATH is given.
+pub const DEFAULT_PROGRAM_DIR: &str = "policies";
+
+/// Prints diagnostics to stderr in `format`, with the summary line for people.
+pub fn report(diags: &[Diagnostic], sources: &Sources, format: Format) {
+    let color = stderr_color() && format == Format::Human;
+    eprint!("{}", render(diags, sources, format, color));
+    if format == Format::Human {
+        if let Some(line) = summary(diags, color) {
+            eprintln!("{line}");
+        }
+    }
+}
+
+/// Exit 3 for an internal error, 2 for any other error, else 0.
+pub fn exit_for(diags: &[Diagnostic]) -> u8 {
+    if diags.iter().any(|d| d.code == Code::Internal) {
+        exit::INTERNAL
+    } else if diags.iter().any(|d| d.severity() == Severity::Error) {
+        exit::BAD_INPUT
+    } else {
+        exit::OK
+    }
+}
+
+/// The `.npl` files under `paths` (default `policies/`), as the pipeline takes them.
+pub fn read(paths: &[PathBuf]) -> Result<Vec<ProgramFile>, CliError> {
+    let default = [PathBuf::from(DEFAULT_PROGRAM_DIR)];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    Ok(input::read(paths, &input::PROGRAMS)
+        .map_err(CliError::bad)?
+        .into_iter()
+        .map(|s| ProgramFile {
+            name: s.name,
+            bytes: s.bytes,
+        })
+        .collect())
+}
+
+/// The settings from `--config FILE`, or `./netpolc.toml` when it exists, or defaults.
+pub fn settings(config: Option<&Path>) -> Result<Settings, (Diagnostic, Sources)> {
+    let default = Path::new("netpolc.toml");
+    let path = match config {
+        Some(p) => p,
+        None if default.is_file() => default,
+        None => return Ok(Settings::default()),
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        (
+            Diagnostic::new(Code::BadConfig, format!("cannot read `{name}`: {e}")),
+            Sources::new(),
+        )
+    })?;
+    let mut sources = Sources::new();
+    sources.add(&name, &text);
+    Settings::from_toml(&name, &text).map_err(|d| (d, sources))
+}

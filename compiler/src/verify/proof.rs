@@ -1,0 +1,173 @@
+//! The proof that a set of NetworkPolicies means exactly what a program says, for every
+//! cluster and under both ways network plugins read ipBlocks: what `compile` checks of
+//! its own output before writing it, and what `netpolc check` asks of any policies.
+//!
+//! Whether an ipBlock matches pod IPs is left to the plugin (API reference, IPBlock:
+//! "describes a particular CIDR ... that is allowed to the pods matched by a
+//! NetworkPolicySpec's podSelector"; docs "Network Policies": ipBlock is meant for
+//! cluster-external IPs, and "cluster ingress and egress mechanisms often require
+//! rewriting the source or destination IP"; decision 0004). A policy set that equals the
+//! program on one kind of plugin only would change meaning when the cluster changes
+//! plugin, so the proof is done under both and each counterexample says under which it
+//! holds.
+
+use super::equiv::{self, Lifted, Witness};
+use super::Options;
+use crate::ir::intent::NamespaceIntent;
+use crate::ir::Intent;
+use crate::model::NetworkPolicy;
+use std::collections::BTreeMap;
+
+/// The two plugin behaviours, default first.
+const PLUGINS: [Options; 2] = [
+    Options {
+        ipblock_matches_pods: true,
+    },
+    Options {
+        ipblock_matches_pods: false,
+    },
+];
+
+/// The network plugins under which a counterexample holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Plugins {
+    /// Every plugin: whether ipBlocks match pod IPs does not matter.
+    All,
+    /// Only plugins whose ipBlocks match pod IPs (the upstream conformance tests' reading).
+    IpBlockMatchesPods,
+    /// Only plugins whose ipBlocks never match pod IPs (Cilium, for example).
+    IpBlockIgnoresPods,
+}
+
+impl Plugins {
+    fn only(options: Options) -> Plugins {
+        if options.ipblock_matches_pods {
+            Plugins::IpBlockMatchesPods
+        } else {
+            Plugins::IpBlockIgnoresPods
+        }
+    }
+
+    /// Words for messages, empty for [`Plugins::All`].
+    pub fn caveat(self) -> &'static str {
+        match self {
+            Plugins::All => "",
+            Plugins::IpBlockMatchesPods => "only on network plugins whose ipBlocks match pod IPs",
+            Plugins::IpBlockIgnoresPods => {
+                "only on network plugins whose ipBlocks never match pod IPs (such as Cilium)"
+            }
+        }
+    }
+}
+
+/// One connection side on which the policies and the program disagree. In the witness,
+/// [`Which::Left`](equiv::Which::Left) is the program and `Right` the policies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counterexample {
+    /// The connection side, and who allows and denies it.
+    pub witness: Witness,
+    /// The plugin behaviours under which the two disagree on it.
+    pub plugins: Plugins,
+    /// The options to evaluate the witness with (the first plugin behaviour it holds for).
+    pub options: Options,
+}
+
+/// `Ok` when `policies` allow exactly what `intent` allows, side by side, for every
+/// cluster and both plugin behaviours; otherwise every counterexample found, sorted by
+/// namespace: one per namespace, direction and way in which they differ, under the first
+/// behaviour that shows it.
+///
+/// Sides are compared one namespace at a time (a namespace's policies shape only its own
+/// pods' sides), which bounds memory by the largest namespace and lets namespaces be
+/// proved on several threads.
+pub fn prove(intent: &Intent, policies: &[NetworkPolicy]) -> Result<(), Vec<Counterexample>> {
+    let mut work: BTreeMap<&String, Namespace<'_>> = BTreeMap::new();
+    for (name, ns) in &intent.namespaces {
+        work.entry(name).or_default().intent = Some(ns);
+    }
+    for p in policies {
+        work.entry(&p.namespace).or_default().policies.push(p);
+    }
+    let work: Vec<(&String, Namespace<'_>)> = work.into_iter().collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+        .min(work.len());
+    let found: Vec<Counterexample> = if threads <= 1 {
+        work.iter()
+            .flat_map(|(n, ns)| prove_namespace(n, ns))
+            .collect()
+    } else {
+        let run = work.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = work
+                .chunks(run)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .flat_map(|(n, ns)| prove_namespace(n, ns))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(found)
+    }
+}
+
+/// One namespace's part of both sides.
+#[derive(Default)]
+struct Namespace<'a> {
+    intent: Option<&'a NamespaceIntent>,
+    policies: Vec<&'a NetworkPolicy>,
+}
+
+/// The counterexamples of one namespace, under both plugin behaviours.
+fn prove_namespace(name: &String, ns: &Namespace<'_>) -> Vec<Counterexample> {
+    let lifts: Vec<(Lifted, Lifted)> = PLUGINS
+        .iter()
+        .map(|&o| {
+            (
+                equiv::lift_namespace_intents(ns.intent.map(|i| (name, i)), o),
+                equiv::lift_policies(ns.policies.iter().copied(), o),
+            )
+        })
+        .collect();
+    let mut found: Vec<Counterexample> = Vec::new();
+    for (i, (program, written)) in lifts.iter().enumerate() {
+        let Err(difference) = equiv::equivalent(program, written) else {
+            continue;
+        };
+        for witness in difference.witnesses {
+            let point = &witness.point;
+            // Already shown under the first behaviour, on the same side and way.
+            if found.iter().any(|c| {
+                c.witness.point.direction == point.direction
+                    && c.witness.allowed_by == witness.allowed_by
+            }) {
+                continue;
+            }
+            let (program, written) = &lifts[1 - i];
+            let plugins = if program.allows(point) != written.allows(point) {
+                Plugins::All
+            } else {
+                Plugins::only(PLUGINS[i])
+            };
+            found.push(Counterexample {
+                witness,
+                plugins,
+                options: PLUGINS[i],
+            });
+        }
+    }
+    found
+}

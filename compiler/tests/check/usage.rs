@@ -1,0 +1,201 @@
+//! `netpolc check` at the command line: exit codes, bad input, standard input, the
+//! formats, and a counterexample replayed with the `netpolc explain` command it prints.
+
+use crate::run::{compile_into, netpolc, root};
+use std::process::{Command, Stdio};
+use tempfile::TempDir;
+
+/// The shop example compiled into a temporary directory, with `db.yaml` edited by hand
+/// to open 5433 instead of 5432.
+fn edited_shop() -> (TempDir, String) {
+    let dir = TempDir::new().unwrap();
+    let out = compile_into("examples/shop.npl", dir.path());
+    let db = out.join("shop/db.yaml");
+    let text = std::fs::read_to_string(&db).unwrap();
+    assert!(text.contains("port: 5432"), "{text}");
+    std::fs::write(&db, text.replace("port: 5432", "port: 5433")).unwrap();
+    (dir, out.display().to_string())
+}
+
+#[test]
+fn a_hand_edit_is_reported_at_the_statements_with_both_verdicts() {
+    let (_dir, out) = edited_shop();
+    let run = netpolc(&["check", "examples/shop.npl", "--policies", &out]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let e = &run.stderr;
+    assert!(
+        e.contains("error[NP0601]: the policies deny a connection the program allows"),
+        "{e}"
+    );
+    assert!(
+        e.contains("error[NP0601]: the policies allow a connection the program denies"),
+        "{e}"
+    );
+    assert!(
+        e.contains("app may talk to db on 5432"),
+        "the statement is quoted: {e}"
+    );
+    assert!(
+        e.contains("on TCP 5432") && e.contains("on TCP 5433"),
+        "{e}"
+    );
+    assert!(
+        e.contains("NetworkPolicy shop/db spec.ingress[0]"),
+        "the rule is named: {e}"
+    );
+    assert!(
+        e.contains("differ from the program: 2 counterexamples"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_printed_replay_command_shows_the_policies_verdict() {
+    let (dir, out) = edited_shop();
+    let witnesses = dir.path().join("cx").display().to_string();
+    let run = netpolc(&[
+        "check",
+        "examples/shop.npl",
+        "--policies",
+        &out,
+        "--witnesses",
+        &witnesses,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let replay = run
+        .stderr
+        .lines()
+        .find_map(|l| {
+            l.split_once("replay it: netpolc ")
+                .map(|(_, c)| c.to_owned())
+        })
+        .expect("a replay command");
+    let args: Vec<&str> = replay.split(' ').collect();
+    let explained = Command::new(env!("CARGO_BIN_EXE_netpolc"))
+        .args(&args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(explained.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&explained.stdout);
+    // The first counterexample: the program allows 5432 into db, the edited policy not.
+    assert!(
+        text.contains("no rule of these policies allows TCP 5432"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_policy_the_program_does_not_know_is_a_difference() {
+    let dir = TempDir::new().unwrap();
+    let extra = dir.path().join("extra.yaml");
+    std::fs::write(
+        &extra,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: lock, namespace: other}\n\
+         spec: {podSelector: {}, policyTypes: [Ingress]}\n",
+    )
+    .unwrap();
+    let out = compile_into("examples/shop.npl", dir.path());
+    let run = netpolc(&[
+        "check",
+        "examples/shop.npl",
+        "--policies",
+        &out.display().to_string(),
+        "--policies",
+        &extra.display().to_string(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("namespace `other`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("NetworkPolicy other/lock"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn policies_from_standard_input() {
+    let dir = TempDir::new().unwrap();
+    let stream = netpolc_stdout(&["compile", "examples/shop.npl", "--stdout"]);
+    let path = dir.path().join("s.yaml");
+    std::fs::write(&path, &stream).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_netpolc"))
+        .args(["check", "examples/shop.npl", "--policies", "-"])
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn netpolc_stdout(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_netpolc"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn github_annotations_point_at_the_statement() {
+    let (_dir, out) = edited_shop();
+    let run = netpolc(&[
+        "check",
+        "examples/shop.npl",
+        "--policies",
+        &out,
+        "--message-format",
+        "github",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("::error file=examples/shop.npl,line=16"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn bad_input_exits_2() {
+    let dir = TempDir::new().unwrap();
+    let bad_yaml = dir.path().join("bad.yaml");
+    std::fs::write(&bad_yaml, "kind: NetworkPolicy\n  : [\n").unwrap();
+    let bad_yaml = bad_yaml.display().to_string();
+    let run = netpolc(&["check", "examples/shop.npl", "--policies", &bad_yaml]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("bad.yaml"), "{}", run.stderr);
+
+    let bad_program = dir.path().join("bad.npl");
+    std::fs::write(&bad_program, "namespace shop { isolate }\n").unwrap();
+    let run = netpolc(&[
+        "check",
+        &bad_program.display().to_string(),
+        "--policies",
+        "golden/examples/shop",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("error[NP01"), "{}", run.stderr);
+
+    let run = netpolc(&["check", "examples/shop.npl"]);
+    assert_eq!(run.code, 2, "--policies is required: {}", run.stderr);
+    let run = netpolc(&["check", "examples/shop.npl", "--policies", "no/such/dir"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no such file"), "{}", run.stderr);
+}
