@@ -163,14 +163,17 @@ base_branch() {
     printf '%s' "$base"
 }
 
-# fetch_base BRANCH: refs/remotes/origin/BRANCH fetched from origin (as deep as the checkout
-# is: a shallow clone stays shallow); prints `origin/BRANCH`, or nothing when it cannot be
-# fetched.
-fetch_base() {
+# fetch_branch BRANCH: refs/remotes/origin/BRANCH from origin, as deep as the checkout is (a
+# shallow clone stays shallow).
+fetch_branch() {
     local depth=()
     if [[ "$(git rev-parse --is-shallow-repository)" == true ]]; then depth=(--depth=1); fi
-    if git fetch --quiet --no-tags "${depth[@]}" origin "+refs/heads/$1:refs/remotes/origin/$1" \
-        && git rev-parse --verify --quiet "refs/remotes/origin/$1^{commit}" > /dev/null; then
+    git fetch --quiet --no-tags "${depth[@]}" origin "+refs/heads/$1:refs/remotes/origin/$1"
+}
+
+# fetch_base BRANCH: prints `origin/BRANCH` once fetched, or nothing when it cannot be.
+fetch_base() {
+    if fetch_branch "$1" && git rev-parse --verify --quiet "refs/remotes/origin/$1^{commit}" > /dev/null; then
         printf 'origin/%s' "$1"
     fi
 }
@@ -369,9 +372,7 @@ run_pr() {
     render_body "$body" "$base_rev"
     remote_tree=""
     if [[ -n "$remote" ]]; then
-        local depth=()
-        if [[ "$(git rev-parse --is-shallow-repository)" == true ]]; then depth=(--depth=1); fi
-        git fetch --quiet --no-tags "${depth[@]}" origin "+refs/heads/$branch:refs/remotes/origin/$branch"
+        fetch_branch "$branch"
         remote_tree="$(git rev-parse "refs/remotes/origin/$branch^{tree}")"
     fi
     if [[ "$remote_tree" != "$tree" ]]; then
