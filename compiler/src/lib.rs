@@ -15,4 +15,5 @@ pub mod pipeline;
 pub mod report;
 pub mod resolve;
 pub mod syntax;
+pub mod vcs;
 pub mod verify;

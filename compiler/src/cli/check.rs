@@ -5,10 +5,13 @@
 
 use super::{exit, input, program, stderr_color, CliError};
 use crate::diag::{render, Code, Diagnostic, Format, LineIndex, Sources};
+use crate::ir::intent::SourceRef;
 use crate::model::{self, Direction, NoteAbout};
 use crate::pipeline;
 use crate::syntax::Span;
-use crate::verify::equiv::{OtherEnd, Which, Witness, WITNESS_PEER, WITNESS_POD};
+use crate::verify::equiv::{
+    joined, OtherEnd, Provenance, Which, Witness, WITNESS_PEER, WITNESS_POD,
+};
 use crate::verify::proof::{self, Counterexample};
 use std::path::{Path, PathBuf};
 
@@ -145,9 +148,9 @@ fn diagnostic(c: &Counterexample, sources: &Sources, replay: Option<&String>) ->
             if w.allowing.is_empty() {
                 "it does not isolate the pod".to_owned()
             } else {
-                w.allowing.join(", ")
+                joined(&w.allowing)
             },
-            w.isolating.join(", ")
+            joined(&w.isolating)
         )
     } else {
         format!(
@@ -155,7 +158,7 @@ fn diagnostic(c: &Counterexample, sources: &Sources, replay: Option<&String>) ->
             if w.allowing.is_empty() {
                 "no policy isolates the pod".to_owned()
             } else {
-                w.allowing.join(", ")
+                joined(&w.allowing)
             }
         )
     });
@@ -168,12 +171,13 @@ fn diagnostic(c: &Counterexample, sources: &Sources, replay: Option<&String>) ->
     d
 }
 
-/// The span of the statement a lift's provenance names (`statement at FILE:LINE`): its
-/// line, without the indentation.
-fn statement_span(provenance: &str, sources: &Sources) -> Option<(String, Span)> {
-    let (file, line) = provenance.strip_prefix("statement at ")?.rsplit_once(':')?;
-    let line: usize = line.parse().ok()?;
+/// The span of the statement a provenance names: its line, without the indentation.
+fn statement_span(provenance: &Provenance, sources: &Sources) -> Option<(String, Span)> {
+    let Provenance::Statement(SourceRef { file, line }) = provenance else {
+        return None;
+    };
     let text = sources.text(file)?;
+    let line = *line;
     let start = LineIndex::new(text).start(line)?;
     let rest = text.get(start..)?;
     let end = start + rest.find('\n').unwrap_or(rest.len());

@@ -61,9 +61,7 @@ pub fn read(paths: &[PathBuf], kind: &Kind) -> Result<Vec<Source>, String> {
         let meta =
             std::fs::metadata(path).map_err(|e| format!("{}: {}", path.display(), describe(&e)))?;
         if meta.is_dir() {
-            let mut files = Vec::new();
-            collect(path, 0, kind, &mut files)?;
-            files.sort();
+            let files = list(path, kind)?;
             if files.is_empty() {
                 return Err(format!(
                     "{}: no {} in this directory",
@@ -81,10 +79,21 @@ pub fn read(paths: &[PathBuf], kind: &Kind) -> Result<Vec<Source>, String> {
     Ok(sources)
 }
 
-/// The loader refuses sources over 64 MiB; read at most one byte more.
-const MAX_READ: usize = crate::model::load::MAX_SOURCE_BYTES + 1;
+/// The loader refuses sources over 64 MiB; read at most one byte more (`vcs` takes as
+/// much from a blob).
+pub const MAX_READ: usize = crate::model::load::MAX_SOURCE_BYTES + 1;
 
-fn read_file(path: &Path) -> Result<Source, String> {
+/// The files of `kind` in directory `dir`, recursively, sorted by path so the order is
+/// deterministic; hidden entries are skipped and links followed, as [`read`] does.
+pub fn list(dir: &Path, kind: &Kind) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    collect(dir, 0, kind, &mut files)?;
+    files.sort();
+    Ok(files)
+}
+
+/// One file, named as given, at most one byte over the loader's limit.
+pub fn read_file(path: &Path) -> Result<Source, String> {
     let file =
         std::fs::File::open(path).map_err(|e| format!("{}: {}", path.display(), describe(&e)))?;
     let mut bytes = Vec::new();
@@ -118,21 +127,30 @@ fn collect(dir: &Path, depth: usize, kind: &Kind, out: &mut Vec<PathBuf>) -> Res
             .map_err(|e| format!("{}: {}", path.display(), describe(&e)))?;
         if meta.is_dir() {
             collect(&path, depth + 1, kind, out)?;
-        } else if meta.is_file() && has_extension(&path, kind) {
+        } else if meta.is_file() && kind.accepts(&path) {
             out.push(path);
         }
     }
     Ok(())
 }
 
-fn has_extension(path: &Path, kind: &Kind) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| kind.extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
+impl Kind {
+    /// Whether a directory walk takes this file: its name ends with one of the kind's
+    /// extensions, in any case.
+    pub fn accepts(&self, path: &Path) -> bool {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| self.extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
+    }
+
+    /// How messages name one file of this kind (`.npl file`).
+    pub fn what(&self) -> &'static str {
+        self.what
+    }
 }
 
 /// An I/O error in lower case without the OS error number.
-fn describe(e: &std::io::Error) -> String {
+pub fn describe(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),

@@ -3,6 +3,7 @@
 
 mod check;
 mod compile;
+mod diff;
 mod explain;
 pub mod input;
 pub mod output;
@@ -49,7 +50,8 @@ impl CliError {
                   \"isolate namespace\", \"egress only 8.8.8.8\") into minimal Kubernetes NetworkPolicies, \
                   and reads Kubernetes manifests to compute exactly what NetworkPolicies allow, under the \
                   networking.k8s.io/v1 rules.\n\n\
-                  Exit codes: 0 ok, 1 check failed, 2 bad input or usage, 3 internal error.",
+                  Exit codes: 0 ok, 1 check failed (for diff: the meaning changed), 2 bad input or usage, \
+                  3 internal error.",
     arg_required_else_help = true,
     args_conflicts_with_subcommands = true
 )]
@@ -73,6 +75,10 @@ enum Command {
     /// Print the connectivity map: which workloads may open connections to which, on which ports,
     /// and what each may reach outside the cluster.
     Reach(reach::ReachArgs),
+    /// Compare two revisions of a program (by default HEAD and the work tree): the connections
+    /// newly allowed and newly denied on every cluster, and the change in the generated
+    /// manifests.
+    Diff(diff::DiffArgs),
     /// Say whether one connection is allowed, and why: the policies that select each side and the
     /// rule that allows it, or that a side is isolated and no rule matches.
     Explain(explain::ExplainArgs),
@@ -132,6 +138,7 @@ pub fn main() -> ExitCode {
         (None, Some(Command::Check(args))) => check::run(args),
         (None, Some(Command::Reach(args))) => reach::run(args),
         (None, Some(Command::Explain(args))) => explain::run(args),
+        (None, Some(Command::Diff(args))) => diff::run(args),
         // clap's `arg_required_else_help` answers an empty command line before this.
         (None, None) => Err(CliError::bad("give a command, or `--explain CODE`")),
     });

@@ -173,31 +173,73 @@ impl Plan {
         }
     }
 
-    /// A unified diff of every change, by path: `--- a/path` and `+++ b/path` relative to
-    /// the output directory, with `/dev/null` on the missing side of a created or removed
-    /// file, as git writes it (so `git apply` and `patch -p1` take it).
+    /// A unified diff of every change, by path (see [`unified_diff`]).
     pub fn diff(&self) -> String {
-        let mut out = String::new();
-        for change in &self.changes {
-            let old = change
-                .old
-                .as_deref()
-                .map(String::from_utf8_lossy)
-                .unwrap_or_default();
-            let new = change.new.as_deref().unwrap_or("");
-            let (a, b) = match change.kind {
-                ChangeKind::Create => ("/dev/null".to_owned(), format!("b/{}", change.path)),
-                ChangeKind::Replace => (format!("a/{}", change.path), format!("b/{}", change.path)),
-                ChangeKind::Remove => (format!("a/{}", change.path), "/dev/null".to_owned()),
-            };
-            out.push_str(&format!("--- {a}\n+++ {b}\n"));
-            let diff = similar::TextDiff::from_lines(old.as_ref(), new);
-            for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
-                out.push_str(&hunk.to_string());
-            }
-        }
-        out
+        unified_diff(&self.changes)
     }
+}
+
+/// The changes that turn the files `old` into the files `new` (both by relative,
+/// `/`-separated path), sorted by path: `netpolc diff` compares two emitted trees, or a
+/// committed one with a new one, the way `compile --check` compares a directory.
+pub fn changes_between(
+    old: &BTreeMap<String, Vec<u8>>,
+    new: &BTreeMap<String, String>,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for (path, content) in new {
+        match old.get(path) {
+            Some(before) if before == content.as_bytes() => {}
+            before => changes.push(Change {
+                path: path.clone(),
+                kind: if before.is_some() {
+                    ChangeKind::Replace
+                } else {
+                    ChangeKind::Create
+                },
+                old: before.cloned(),
+                new: Some(content.clone()),
+            }),
+        }
+    }
+    for (path, before) in old {
+        if !new.contains_key(path) {
+            changes.push(Change {
+                path: path.clone(),
+                kind: ChangeKind::Remove,
+                old: Some(before.clone()),
+                new: None,
+            });
+        }
+    }
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    changes
+}
+
+/// A unified diff of `changes`, in their order: `--- a/path` and `+++ b/path`, with
+/// `/dev/null` on the missing side of a created or removed file, as git writes it (so
+/// `git apply` and `patch -p1` take it).
+pub fn unified_diff(changes: &[Change]) -> String {
+    let mut out = String::new();
+    for change in changes {
+        let old = change
+            .old
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
+        let new = change.new.as_deref().unwrap_or("");
+        let (a, b) = match change.kind {
+            ChangeKind::Create => ("/dev/null".to_owned(), format!("b/{}", change.path)),
+            ChangeKind::Replace => (format!("a/{}", change.path), format!("b/{}", change.path)),
+            ChangeKind::Remove => (format!("a/{}", change.path), "/dev/null".to_owned()),
+        };
+        out.push_str(&format!("--- {a}\n+++ {b}\n"));
+        let diff = similar::TextDiff::from_lines(old.as_ref(), new);
+        for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
+            out.push_str(&hunk.to_string());
+        }
+    }
+    out
 }
 
 /// Checks that a path from the emitter is plainly inside the output directory and is not

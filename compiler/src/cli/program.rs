@@ -58,13 +58,25 @@ pub fn settings(config: Option<&Path>) -> Result<Settings, (Diagnostic, Sources)
         None => return Ok(Settings::default()),
     };
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         (
             Diagnostic::new(Code::BadConfig, format!("cannot read `{name}`: {e}")),
             Sources::new(),
         )
     })?;
+    parse_settings(&name, &bytes)
+}
+
+/// Settings from the bytes of a `netpolc.toml` named `name` (read from disk or from a
+/// revision), with the text kept for the diagnostic's snippet.
+pub fn parse_settings(name: &str, bytes: &[u8]) -> Result<Settings, (Diagnostic, Sources)> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        (
+            Diagnostic::new(Code::BadConfig, format!("`{name}` is not UTF-8 text")),
+            Sources::new(),
+        )
+    })?;
     let mut sources = Sources::new();
-    sources.add(&name, &text);
-    Settings::from_toml(&name, &text).map_err(|d| (d, sources))
+    sources.add(name, text);
+    Settings::from_toml(name, text).map_err(|d| (d, sources))
 }

@@ -443,3 +443,37 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    /// `changes` lists exactly the difference: every point one lift allows and the other
+    /// denies lies in a listed change, and every point of a listed change is such a point
+    /// (for an isolation change, the points of its pods the denying lift does not allow).
+    #[test]
+    fn changes_list_exactly_the_difference((a, b) in pair(), c in cluster(), ipblock_pods in any::<bool>()) {
+        let options = Options { ipblock_matches_pods: ipblock_pods };
+        let (la, lb) = (equiv::lift_policies(&a, options), equiv::lift_policies(&b, options));
+        for (allowing, denying) in [(&la, &lb), (&lb, &la)] {
+            let listed = equiv::changes(allowing, denying);
+            prop_assert!(listed.complete);
+            for (s, other, d) in sides(&c) {
+                for (protocol, port) in probes() {
+                    let pt = point(&c, s, other, d, protocol, port);
+                    let differs = allowing.allows(&pt) && !denying.allows(&pt);
+                    let covering: Vec<&equiv::Change> =
+                        listed.list.iter().filter(|ch| ch.covers(&pt)).collect();
+                    for ch in &covering {
+                        match ch.cause {
+                            equiv::Cause::Allowance => prop_assert!(differs, "{:?} is in {:?} {:?} {:?} yet not a difference", pt, ch.pods, ch.other, ch.ports),
+                            equiv::Cause::Isolation => prop_assert_eq!(differs, !denying.allows(&pt), "{:?} in the isolation of {:?}", pt, ch.pods),
+                        }
+                    }
+                    if differs {
+                        prop_assert!(!covering.is_empty(), "{:?} differs but no change covers it", pt);
+                    }
+                }
+            }
+        }
+    }
+}

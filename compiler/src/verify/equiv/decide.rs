@@ -26,7 +26,7 @@ use std::collections::BTreeSet;
 
 /// The pods a side isolates, as boxes whose other dimensions are full: only their labels
 /// are ever compared.
-fn isolation(side: Option<&Side>) -> Vec<Cube> {
+pub(super) fn isolation(side: Option<&Side>) -> Vec<Cube> {
     side.into_iter()
         .flat_map(|s| &s.isolated)
         .map(|(pods, _)| {
@@ -38,7 +38,7 @@ fn isolation(side: Option<&Side>) -> Vec<Cube> {
 }
 
 /// A side's allowances, borrowed (cloning boxes cost the most when they were copied).
-fn allowed(side: Option<&Side>) -> Vec<&Cube> {
+pub(super) fn allowed(side: Option<&Side>) -> Vec<&Cube> {
     side.into_iter()
         .flat_map(|s| &s.allowed)
         .map(|(c, _)| c)
@@ -73,7 +73,7 @@ fn one_way(a: Option<&Side>, b: Option<&Side>, direction: Direction) -> Option<C
 
 /// Two sides made of the same boxes (in any order, from any sources) are equal without
 /// any subtraction: the common case when a compile's output is checked against itself.
-fn same_boxes(a: Option<&Side>, b: Option<&Side>) -> bool {
+pub(super) fn same_boxes(a: Option<&Side>, b: Option<&Side>) -> bool {
     fn iso(s: Option<&Side>) -> BTreeSet<&LabelBox> {
         s.map(|s| s.isolated.iter().map(|(b, _)| b).collect())
             .unwrap_or_default()
@@ -86,7 +86,7 @@ fn same_boxes(a: Option<&Side>, b: Option<&Side>) -> bool {
 }
 
 /// Every (namespace, direction) either lift shapes, sorted.
-fn keys<'a>(a: &'a Lifted, b: &'a Lifted) -> BTreeSet<&'a (String, Direction)> {
+pub(super) fn keys<'a>(a: &'a Lifted, b: &'a Lifted) -> BTreeSet<&'a (String, Direction)> {
     a.sides.keys().chain(b.sides.keys()).collect()
 }
 

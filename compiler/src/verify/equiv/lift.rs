@@ -23,7 +23,7 @@
 
 use super::partition::{Cube, Kind};
 use super::sets::{Atoms, LabelBox, Values};
-use super::{Lifted, Side};
+use super::{Lifted, Provenance, Side};
 use crate::ir::intent::{NamespaceIntent, NamespaceSet, PeerSet, PortAccess};
 use crate::ir::{AddrSet, Intent, PortSet};
 use crate::model::{
@@ -52,14 +52,14 @@ pub fn lift_policies<'a>(
                 .sides
                 .entry((policy.namespace.clone(), direction))
                 .or_default();
-            side.isolated
-                .push((subject.clone(), format!("NetworkPolicy {}", policy.id())));
+            let provenance = |rule| Provenance::Policy {
+                id: policy.id(),
+                origin: policy.origin.clone(),
+                rule,
+            };
+            side.isolated.push((subject.clone(), provenance(None)));
             for (i, rule) in policy.rules(direction).iter().enumerate() {
-                let why = format!(
-                    "NetworkPolicy {} spec.{}[{i}]",
-                    policy.id(),
-                    direction.as_k8s().to_lowercase()
-                );
+                let why = provenance(Some((direction, i)));
                 let peers: Vec<Cube> = match &rule.peers {
                     None => everyone(),
                     Some(list) => list
@@ -100,7 +100,7 @@ pub fn lift_namespace_intents<'a>(
                 .entry((namespace.clone(), iso.direction))
                 .or_default()
                 .isolated
-                .push((subject, format!("statement at {}", iso.source)));
+                .push((subject, Provenance::Statement(iso.source.clone())));
         }
         for a in &ns.allowances {
             let Some(subject) = LabelBox::of(&a.pods) else {
@@ -112,7 +112,7 @@ pub fn lift_namespace_intents<'a>(
                 .or_default();
             let peers = intent_peer(&a.peer, options);
             let ports = intent_ports(&a.ports);
-            let why = format!("statement at {}", a.source);
+            let why = Provenance::Statement(a.source.clone());
             add(side, &subject, &peers, &ports, a.direction, &why);
         }
     }
@@ -126,7 +126,7 @@ fn add(
     peers: &[Cube],
     ports: &[(PortSet, Atoms)],
     direction: Direction,
-    why: &str,
+    why: &Provenance,
 ) {
     for peer in peers {
         for (numbers, name) in ports {
@@ -135,7 +135,7 @@ fn add(
             c.ports = numbers.clone();
             c.port_name = name.clone();
             if let Some(c) = clip(c, direction) {
-                side.allowed.push((c, why.to_owned()));
+                side.allowed.push((c, why.clone()));
             }
         }
     }

@@ -20,16 +20,20 @@
 //! connections differ too.)
 
 mod decide;
+mod delta;
+mod describe;
 mod lift;
 mod partition;
 mod sets;
 mod witness;
 
+pub use delta::{changes, Cause, Change, Changes, MAX_CHANGES};
 pub use lift::{lift_intent, lift_namespace_intents, lift_policies};
-pub use witness::{Which, Witness, WITNESS_PEER, WITNESS_POD};
+pub use witness::{joined, Which, Witness, WITNESS_PEER, WITNESS_POD};
 
+use crate::ir::intent::SourceRef;
 use crate::ir::Protocol;
-use crate::model::{Direction, Labels};
+use crate::model::{Direction, Labels, Origin};
 use partition::Cube;
 use sets::LabelBox;
 use std::collections::BTreeMap;
@@ -49,8 +53,45 @@ pub struct Lifted {
 /// each box with the object or statement it came from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Side {
-    isolated: Vec<(LabelBox, String)>,
-    allowed: Vec<(Cube, String)>,
+    isolated: Vec<(LabelBox, Provenance)>,
+    allowed: Vec<(Cube, Provenance)>,
+}
+
+/// What put a box into a lift: a NetworkPolicy (its isolation, or one of its rules) or a
+/// program's statement. Kept structured, not as text, so that a report can look the
+/// statement up in its file (`netpolc diff` quotes it).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Provenance {
+    /// A NetworkPolicy.
+    Policy {
+        /// `namespace/name`.
+        id: String,
+        /// The file and document it was read from.
+        origin: Origin,
+        /// The rule, by direction and index in `spec.ingress` or `spec.egress`; `None`
+        /// for the policy's isolation of the pods it selects.
+        rule: Option<(Direction, usize)>,
+    },
+    /// A statement of the program (for one from a rule, the `use` that applied it).
+    Statement(SourceRef),
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Provenance::Policy { id, rule: None, .. } => write!(f, "NetworkPolicy {id}"),
+            Provenance::Policy {
+                id,
+                rule: Some((direction, i)),
+                ..
+            } => write!(
+                f,
+                "NetworkPolicy {id} spec.{}[{i}]",
+                direction.as_k8s().to_lowercase()
+            ),
+            Provenance::Statement(source) => write!(f, "statement at {source}"),
+        }
+    }
 }
 
 impl Lifted {

@@ -63,6 +63,18 @@ impl Values {
         }
     }
 
+    /// The union (finite or cofinite again: the shapes are closed under it too).
+    pub(crate) fn union(&self, other: &Values) -> Values {
+        use Values::*;
+        match (self, other) {
+            (Only(a), Only(b)) => Only(a.union(b).cloned().collect()),
+            (Only(a), AllBut(b)) | (AllBut(b), Only(a)) => {
+                AllBut(b.difference(a).cloned().collect())
+            }
+            (AllBut(a), AllBut(b)) => AllBut(a.intersection(b).cloned().collect()),
+        }
+    }
+
     /// Whether the two sets share a member, without building the intersection.
     pub(crate) fn meets(&self, other: &Values) -> bool {
         use Values::*;
@@ -188,6 +200,13 @@ impl Atoms {
         Atoms {
             values: self.values.difference(&other.values),
             absent: self.absent && !other.absent,
+        }
+    }
+
+    pub(crate) fn union(&self, other: &Atoms) -> Atoms {
+        Atoms {
+            values: self.values.union(&other.values),
+            absent: self.absent || other.absent,
         }
     }
 
@@ -352,6 +371,7 @@ mod tests {
             for p in PROBES {
                 prop_assert_eq!(a.intersect(&b).contains(p), a.contains(p) && b.contains(p));
                 prop_assert_eq!(a.difference(&b).contains(p), a.contains(p) && !b.contains(p));
+                prop_assert_eq!(a.union(&b).contains(p), a.contains(p) || b.contains(p));
             }
             let members = |x: &Atoms| PROBES.iter().filter(|p| x.contains(**p)).count();
             prop_assert_eq!(a.is_empty(), members(&a) == 0);

@@ -5,7 +5,7 @@
 //! is a true counterexample; the picks only aim to read well.
 
 use super::partition::{Cube, Kind};
-use super::{OtherEnd, Point, Side};
+use super::{OtherEnd, Point, Provenance, Side};
 use crate::ir::{AddrSet, Family, PortSet, Protocol};
 use crate::model::{Direction, Labels, NAMESPACE_NAME_LABEL};
 use serde_json::{json, Value};
@@ -47,10 +47,10 @@ pub struct Witness {
     /// The lift that allows it; the other denies it.
     pub allowed_by: Which,
     /// On the allowing side, what allows it; empty when that side does not isolate the pod.
-    pub allowing: Vec<String>,
+    pub allowing: Vec<Provenance>,
     /// On the denying side, what isolates the pod (never empty: a side only denies pods
     /// it isolates).
-    pub isolating: Vec<String>,
+    pub isolating: Vec<Provenance>,
 }
 
 /// Turns a box of `allowing \ denying` into a witness.
@@ -63,8 +63,8 @@ pub(crate) fn build(
     denying: Option<&Side>,
 ) -> Witness {
     let point = pick(cube, namespace, direction);
-    let isolating_in = |side: Option<&Side>| -> Vec<String> {
-        let mut v: Vec<String> = side
+    let isolating_in = |side: Option<&Side>| -> Vec<Provenance> {
+        let mut v: Vec<Provenance> = side
             .into_iter()
             .flat_map(|s| &s.isolated)
             .filter(|(b, _)| b.contains(&point.pod_labels))
@@ -77,7 +77,7 @@ pub(crate) fn build(
     let allowing = if isolating_in(allowing).is_empty() {
         Vec::new()
     } else {
-        let mut v: Vec<String> = allowing
+        let mut v: Vec<Provenance> = allowing
             .into_iter()
             .flat_map(|s| &s.allowed)
             .filter(|(c, _)| c.contains(&point))
@@ -357,14 +357,22 @@ impl fmt::Display for Witness {
         let by = if self.allowing.is_empty() {
             "the pod is not isolated".to_owned()
         } else {
-            self.allowing.join(", ")
+            joined(&self.allowing)
         };
         write!(
             f,
             "{}: {} allows it ({by}); the other denies it (isolated by {}, and no rule allows it)",
             self.connection(),
             self.allowed_by,
-            self.isolating.join(", ")
+            joined(&self.isolating)
         )
     }
+}
+
+/// Provenances in words, comma-separated.
+pub fn joined(list: &[Provenance]) -> String {
+    list.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
