@@ -73,7 +73,11 @@ const MAX_LIST_DEPTH: usize = 4;
 pub fn load(sources: &[Source]) -> Result<Cluster, Vec<LoadError>> {
     let mut errors = Vec::new();
     let mut state = State::default();
-    for (source, parsed) in sources.iter().zip(parse_all(sources)) {
+    // In batches, so that only one batch's parsed documents are held at a time.
+    let batches = sources
+        .chunks(PARSE_BATCH)
+        .flat_map(|batch| batch.iter().zip(parse_all(batch)));
+    for (source, parsed) in batches {
         for item in parsed {
             let doc = match item {
                 Ok(doc) => doc,
@@ -99,8 +103,11 @@ pub fn load(sources: &[Source]) -> Result<Cluster, Vec<LoadError>> {
     Ok(state.finish())
 }
 
+/// Sources parsed together before their documents are read.
+const PARSE_BATCH: usize = 256;
+
 /// Below this many bytes in all, threads cost more than they save.
-const PARALLEL_FROM_BYTES: usize = 256 * 1024;
+const PARALLEL_FROM_BYTES: usize = 64 * 1024;
 
 /// Every source parsed, in order; on up to `available_parallelism` threads (at most 8),
 /// each taking a contiguous run of sources.
