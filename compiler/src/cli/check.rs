@@ -7,12 +7,12 @@ use super::{exit, input, program, stderr_color, CliError};
 use crate::diag::{render, Code, Diagnostic, Format, LineIndex, Sources};
 use crate::ir::intent::SourceRef;
 use crate::model::{self, Direction, NoteAbout};
-use crate::pipeline;
 use crate::syntax::Span;
+use crate::verify::equiv::Budget;
 use crate::verify::equiv::{
     joined, OtherEnd, Provenance, Which, Witness, WITNESS_PEER, WITNESS_POD,
 };
-use crate::verify::proof::{self, Counterexample};
+use crate::verify::proof::{self, Counterexample, Failure};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `netpolc check`.
@@ -52,24 +52,10 @@ pub struct CheckArgs {
 /// Runs `netpolc check`.
 pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     let format = args.message_format;
-    let settings = match program::settings(args.config.as_deref()) {
-        Ok(s) => s,
-        Err((d, sources)) => {
-            program::report(&[d], &sources, format);
-            return Ok(exit::BAD_INPUT);
-        }
-    };
-    let files = program::read(&args.paths)?;
-    let compiled = match pipeline::compile(&files, &settings) {
+    let compiled = match program::compile(&args.paths, args.config.as_deref(), format)? {
         Ok(c) => c,
-        Err(failed) => {
-            program::report(&failed.diagnostics, &failed.sources, format);
-            return Ok(program::exit_for(&failed.diagnostics));
-        }
+        Err(code) => return Ok(code),
     };
-    if !compiled.warnings.is_empty() {
-        program::report(&compiled.warnings, &compiled.sources, format);
-    }
     let sources = input::read_sources(&args.policies).map_err(CliError::bad)?;
     let cluster = model::load(&sources)
         .map_err(|errs| CliError::BadInput(errs.iter().map(ToString::to_string).collect()))?;
@@ -81,14 +67,19 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         eprintln!("note: {}: {}", note.origin, note.message);
     }
     let policies = cluster.policies.len();
-    let counterexamples = match proof::prove(&compiled.intent, &cluster.policies) {
+    let budget = Budget::new(proof::BUDGET);
+    let counterexamples = match proof::prove(&compiled.intent, &cluster.policies, &budget) {
         Ok(()) => {
             eprintln!(
                 "the {policies} NetworkPolicies mean exactly what the program says, for every cluster"
             );
             return Ok(exit::OK);
         }
-        Err(c) => c,
+        Err(Failure::Differ(c)) => c,
+        Err(Failure::TooLarge { namespace }) => {
+            print(&[proof::too_large(&namespace)], &compiled.sources, format);
+            return Ok(exit::BAD_INPUT);
+        }
     };
     let written = match &args.witnesses {
         Some(dir) => write_witnesses(dir, &counterexamples, &args.policies)?,
@@ -99,9 +90,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         .enumerate()
         .map(|(i, c)| diagnostic(c, &compiled.sources, written.get(i)))
         .collect();
-    // Not `program::report`: its summary line speaks of compiling.
-    let color = stderr_color() && format == Format::Human;
-    eprint!("{}", render(&diags, &compiled.sources, format, color));
+    print(&diags, &compiled.sources, format);
     if format == Format::Human {
         eprintln!(
             "the {policies} NetworkPolicies differ from the program: {} counterexample{}",
@@ -110,6 +99,13 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         );
     }
     Ok(exit::FAILED)
+}
+
+/// Prints diagnostics about the proof; not `program::report`, whose summary line speaks
+/// of compiling.
+fn print(diags: &[Diagnostic], sources: &Sources, format: Format) {
+    let color = stderr_color() && format == Format::Human;
+    eprint!("{}", render(diags, sources, format, color));
 }
 
 /// One counterexample as a diagnostic, at the statement that allows the connection or,
@@ -142,24 +138,25 @@ fn diagnostic(c: &Counterexample, sources: &Sources, replay: Option<&String>) ->
         d = d.with_secondary(&file, span, label);
     }
     d = d.with_note(format!("connection: {}", w.connection()));
+    // What allows it on the allowing side; nothing there when that side does not isolate
+    // the pod at all.
+    let allowing = |nothing: &str| {
+        if w.allowing.is_empty() {
+            nothing.to_owned()
+        } else {
+            joined(&w.allowing)
+        }
+    };
     d = d.with_note(if program_allows {
         format!(
             "the program allows it ({}); the policies deny it: the pod is isolated by {}, and no rule allows the connection",
-            if w.allowing.is_empty() {
-                "it does not isolate the pod".to_owned()
-            } else {
-                joined(&w.allowing)
-            },
+            allowing("it does not isolate the pod"),
             joined(&w.isolating)
         )
     } else {
         format!(
             "the policies allow it ({}); the program denies it",
-            if w.allowing.is_empty() {
-                "no policy isolates the pod".to_owned()
-            } else {
-                joined(&w.allowing)
-            }
+            allowing("no policy isolates the pod")
         )
     });
     if !c.plugins.caveat().is_empty() {

@@ -4,7 +4,6 @@
 use super::{exit, output, print_out, program, CliError};
 use crate::diag::Format;
 use crate::emit;
-use crate::pipeline;
 use std::path::PathBuf;
 
 /// Arguments of `netpolc compile`.
@@ -53,27 +52,13 @@ pub struct CompileArgs {
 /// Runs `netpolc compile`.
 pub fn run(args: &CompileArgs) -> Result<u8, CliError> {
     let format = args.message_format;
-    let settings = match program::settings(args.config.as_deref()) {
-        Ok(s) => s,
-        Err((d, sources)) => {
-            program::report(&[d], &sources, format);
-            return Ok(exit::BAD_INPUT);
-        }
-    };
-    let files = program::read(&args.paths)?;
-    let compiled = match pipeline::compile(&files, &settings) {
+    let compiled = match program::compile(&args.paths, args.config.as_deref(), format)? {
         Ok(c) => c,
-        Err(failed) => {
-            program::report(&failed.diagnostics, &failed.sources, format);
-            return Ok(program::exit_for(&failed.diagnostics));
-        }
+        Err(code) => return Ok(code),
     };
-    if !compiled.warnings.is_empty() {
-        program::report(&compiled.warnings, &compiled.sources, format);
-        if args.deny_warnings {
-            eprintln!("error: warnings are denied (--deny-warnings); nothing was written");
-            return Ok(exit::FAILED);
-        }
+    if args.deny_warnings && !compiled.warnings.is_empty() {
+        eprintln!("error: warnings are denied (--deny-warnings); nothing was written");
+        return Ok(exit::FAILED);
     }
     if args.stdout {
         print_out(&emit::stream(&compiled.output))?;

@@ -3,7 +3,7 @@
 
 use super::{exit, input, stderr_color, CliError};
 use crate::diag::{render, summary, Code, Diagnostic, Format, Severity, Sources};
-use crate::pipeline::{ProgramFile, Settings};
+use crate::pipeline::{self, Compiled, ProgramFile, Settings};
 use std::path::{Path, PathBuf};
 
 /// Where programs are looked for when no PATH is given.
@@ -28,6 +28,36 @@ pub fn exit_for(diags: &[Diagnostic]) -> u8 {
         exit::BAD_INPUT
     } else {
         exit::OK
+    }
+}
+
+/// Reads the settings (`--config`, or `./netpolc.toml`) and the program under `paths`,
+/// compiles it and prints its diagnostics, warnings included. The inner `Err` is the exit
+/// code when there is no compiled program.
+pub fn compile(
+    paths: &[PathBuf],
+    config: Option<&Path>,
+    format: Format,
+) -> Result<Result<Compiled, u8>, CliError> {
+    let settings = match settings(config) {
+        Ok(s) => s,
+        Err((d, sources)) => {
+            report(&[d], &sources, format);
+            return Ok(Err(exit::BAD_INPUT));
+        }
+    };
+    let files = read(paths)?;
+    match pipeline::compile(&files, &settings) {
+        Ok(compiled) => {
+            if !compiled.warnings.is_empty() {
+                report(&compiled.warnings, &compiled.sources, format);
+            }
+            Ok(Ok(compiled))
+        }
+        Err(failed) => {
+            report(&failed.diagnostics, &failed.sources, format);
+            Ok(Err(exit_for(&failed.diagnostics)))
+        }
     }
 }
 

@@ -82,6 +82,7 @@ codes! {
     Io = "NP0504", Error, "a file or directory cannot be read or written";
     // --- the proof
     PoliciesDiffer = "NP0601", Error, "NetworkPolicies that allow or deny a connection differently from the program";
+    ProofTooLarge = "NP0602", Error, "selectors that combine into more cases than the proof may examine";
     // --- internal
     Internal = "NP0901", Error, "netpolc broke one of its own invariants: a bug to report";
 }

@@ -199,3 +199,82 @@ fn bad_input_exits_2() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no such file"), "{}", run.stderr);
 }
+
+/// A policy set made to exhaust the proof: a few hundred rules, each allowing pods that
+/// match three of eighty boolean label keys, whose union is every pod (a hard instance
+/// of DNF tautology, like SAT). Proving the program's "every pod" equal to it explores
+/// exponentially many boxes.
+fn hostile_policies() -> String {
+    let mut state: u64 = 7;
+    let mut next = |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    let mut rules = String::new();
+    for _ in 0..800 {
+        let mut keys: Vec<u64> = Vec::new();
+        while keys.len() < 3 {
+            let k = next(80);
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        let exprs: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                let op = if next(2) == 0 { "In" } else { "NotIn" };
+                format!("{{key: k{k}, operator: {op}, values: [v]}}")
+            })
+            .collect();
+        rules.push_str(&format!(
+            "  - from: [{{podSelector: {{matchExpressions: [{}]}}, namespaceSelector: {{}}}}]\n",
+            exprs.join(", ")
+        ));
+    }
+    format!(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: h, namespace: x}}\n\
+         spec:\n  podSelector: {{}}\n  policyTypes: [Ingress]\n  ingress:\n{rules}"
+    )
+}
+
+#[test]
+fn a_hostile_policy_set_runs_out_of_budget_instead_of_running_for_ever() {
+    use netpolc::pipeline::{compile, ProgramFile, Settings};
+    use netpolc::verify::equiv::Budget;
+    use netpolc::verify::proof::{self, Failure};
+    let program = compile(
+        &[ProgramFile {
+            name: "x.npl".into(),
+            bytes: b"namespace x {\n  isolate ingress\n  cluster may talk to *\n}\n".to_vec(),
+        }],
+        &Settings::default(),
+    )
+    .expect("compiles");
+    let policies = netpolc::model::load(&[netpolc::model::Source {
+        name: "hostile.yaml".into(),
+        bytes: hostile_policies().into_bytes(),
+    }])
+    .expect("loads")
+    .policies;
+    // A small budget keeps the test quick; the command line's is larger, not different.
+    let budget = Budget::new(2_000_000);
+    assert_eq!(
+        proof::prove(&program.intent, &policies, &budget),
+        Err(Failure::TooLarge {
+            namespace: "x".into()
+        })
+    );
+    assert!(budget.exhausted());
+    // The same program against its own output needs almost nothing.
+    let own = netpolc::model::load(&[netpolc::model::Source {
+        name: "own.yaml".into(),
+        bytes: netpolc::emit::stream(&program.output).into_bytes(),
+    }])
+    .expect("loads")
+    .policies;
+    let budget = Budget::new(2_000_000);
+    assert_eq!(proof::prove(&program.intent, &own, &budget), Ok(()));
+    assert!(budget.left() > 1_990_000, "{}", budget.left());
+}

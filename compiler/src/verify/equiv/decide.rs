@@ -17,7 +17,7 @@
 //! compile's output and its program do, the first part is empty at once.
 
 use super::lift::universe;
-use super::partition::{first_uncovered, Cube, Kind, Uncovered};
+use super::partition::{first_uncovered_within, Budget, Cube, Kind, Uncovered};
 use super::sets::LabelBox;
 use super::witness::{self, Which, Witness};
 use super::{Lifted, Side};
@@ -46,22 +46,27 @@ pub(super) fn allowed(side: Option<&Side>) -> Vec<&Cube> {
 }
 
 /// A box of connections that side `a` allows and side `b` denies, if there is one.
-fn one_way(a: Option<&Side>, b: Option<&Side>, direction: Direction) -> Option<Cube> {
+fn one_way(
+    a: Option<&Side>,
+    b: Option<&Side>,
+    direction: Direction,
+    budget: &Budget,
+) -> Option<Cube> {
     let (ia, ib) = (isolation(a), isolation(b));
     let (ia, ib): (Vec<&Cube>, Vec<&Cube>) = (ia.iter().collect(), ib.iter().collect());
     let (aa, ab) = (allowed(a), allowed(b));
     // Pods that `b` isolates and `a` does not: `a` allows them everything, `b` only its
     // allowances.
-    for pods in Uncovered::new(&ib, &ia) {
+    for pods in Uncovered::within(&ib, &ia, budget) {
         for mut everything in universe(direction) {
             everything.subject = pods.subject.clone();
-            if let Some(c) = first_uncovered(&[&everything], &ab) {
+            if let Some(c) = first_uncovered_within(&[&everything], &ab, budget) {
                 return Some(c);
             }
         }
     }
     // What `a` allows beyond `b`'s allowances, for pods `b` isolates.
-    for piece in Uncovered::new(&aa, &ab) {
+    for piece in Uncovered::within(&aa, &ab, budget) {
         if let Some(iso) = ib.iter().find(|i| piece.subject.meets(&i.subject)) {
             let mut c = piece.clone();
             c.subject = piece.subject.intersect(&iso.subject);
@@ -96,17 +101,18 @@ fn side_differences(
     a: Option<&Side>,
     b: Option<&Side>,
     both: bool,
+    budget: &Budget,
 ) -> Vec<Witness> {
     let mut out = Vec::new();
     if same_boxes(a, b) {
         return out;
     }
     let (namespace, direction) = key;
-    if let Some(c) = one_way(a, b, *direction) {
+    if let Some(c) = one_way(a, b, *direction, budget) {
         out.push(witness::build(&c, namespace, *direction, Which::Left, a, b));
     }
     if both {
-        if let Some(c) = one_way(b, a, *direction) {
+        if let Some(c) = one_way(b, a, *direction, budget) {
             out.push(witness::build(
                 &c,
                 namespace,
@@ -120,18 +126,20 @@ fn side_differences(
     out
 }
 
-/// One witness per side and way in which `a` and `b` differ.
-pub(crate) fn differences(a: &Lifted, b: &Lifted) -> Vec<Witness> {
+/// One witness per side and way in which `a` and `b` differ (all of them only when
+/// `budget` is not exhausted by the search).
+pub(crate) fn differences(a: &Lifted, b: &Lifted, budget: &Budget) -> Vec<Witness> {
     keys(a, b)
         .into_iter()
-        .flat_map(|key| side_differences(key, a.sides.get(key), b.sides.get(key), true))
+        .flat_map(|key| side_differences(key, a.sides.get(key), b.sides.get(key), true, budget))
         .collect()
 }
 
-/// The first side, in namespace and direction order, where `a` allows what `b` does not.
-pub(crate) fn first_difference(a: &Lifted, b: &Lifted) -> Option<Witness> {
+/// The first side, in namespace and direction order, where `a` allows what `b` does not
+/// (`None` is only an answer when `budget` is not exhausted).
+pub(crate) fn first_difference(a: &Lifted, b: &Lifted, budget: &Budget) -> Option<Witness> {
     keys(a, b).into_iter().find_map(|key| {
-        side_differences(key, a.sides.get(key), b.sides.get(key), false)
+        side_differences(key, a.sides.get(key), b.sides.get(key), false, budget)
             .into_iter()
             .next()
     })

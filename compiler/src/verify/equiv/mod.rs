@@ -29,6 +29,7 @@ mod witness;
 
 pub use delta::{changes, Cause, Change, Changes, MAX_CHANGES};
 pub use lift::{lift_intent, lift_namespace_intents, lift_policies};
+pub use partition::Budget;
 pub use witness::{joined, Which, Witness, WITNESS_PEER, WITNESS_POD};
 
 use crate::ir::intent::SourceRef;
@@ -187,18 +188,41 @@ impl fmt::Display for Difference {
 
 /// `Ok` when `a` and `b` allow exactly the same connections on every side, for every
 /// cluster; otherwise a witness for each namespace, direction and side where one allows
-/// something the other does not.
+/// something the other does not. Without a budget: see [`compare`] for input that may
+/// be hostile.
 pub fn equivalent(a: &Lifted, b: &Lifted) -> Result<(), Difference> {
-    let witnesses = decide::differences(a, b);
-    if witnesses.is_empty() {
-        Ok(())
+    match compare(a, b, &Budget::new(u64::MAX)) {
+        Verdict::Equal | Verdict::TooLarge => Ok(()),
+        Verdict::Differ(d) => Err(d),
+    }
+}
+
+/// What [`compare`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The two allow exactly the same connections, for every cluster.
+    Equal,
+    /// They differ; every witness is a true counterexample (when the budget ran out,
+    /// others may exist that were not searched for).
+    Differ(Difference),
+    /// The budget ran out before any difference was found: no answer.
+    TooLarge,
+}
+
+/// [`equivalent`] within a budget of box comparisons.
+pub fn compare(a: &Lifted, b: &Lifted, budget: &Budget) -> Verdict {
+    let witnesses = decide::differences(a, b, budget);
+    if !witnesses.is_empty() {
+        Verdict::Differ(Difference { witnesses })
+    } else if budget.exhausted() {
+        Verdict::TooLarge
     } else {
-        Err(Difference { witnesses })
+        Verdict::Equal
     }
 }
 
 /// A connection side that `a` allows and `b` denies (`a \ b`), or `None` when everything
 /// `a` allows `b` allows too (`a` implies `b`).
 pub fn difference(a: &Lifted, b: &Lifted) -> Option<Witness> {
-    decide::first_difference(a, b)
+    decide::first_difference(a, b, &Budget::new(u64::MAX))
 }

@@ -16,6 +16,7 @@
 use super::sets::{Atoms, LabelBox, Values};
 use super::{OtherEnd, Point};
 use crate::ir::{AddrSet, Family, PortSet, Protocol};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// What the other end of a connection is. The kinds are disjoint parts of the space, so
 /// boxes of different kinds never meet.
@@ -330,6 +331,7 @@ fn cut_labels(
 pub(crate) struct Uncovered<'a> {
     stack: Vec<(Cube, usize)>,
     bs: &'a [&'a Cube],
+    budget: Option<&'a Budget>,
 }
 
 impl<'a> Uncovered<'a> {
@@ -337,7 +339,63 @@ impl<'a> Uncovered<'a> {
         Uncovered {
             stack: a.iter().rev().map(|&c| (c.clone(), 0)).collect(),
             bs,
+            budget: None,
         }
+    }
+
+    /// As [`Uncovered::new`], spending `budget`; when it runs out the iteration ends
+    /// early, so the caller must ask [`Budget::exhausted`] before trusting an end.
+    pub(crate) fn within(a: &[&Cube], bs: &'a [&'a Cube], budget: &'a Budget) -> Uncovered<'a> {
+        Uncovered {
+            budget: Some(budget),
+            ..Uncovered::new(a, bs)
+        }
+    }
+}
+
+/// How much box comparison a proof may do. Deciding equality is exponential in the
+/// worst case (each subtraction may cut a box in two, for every label key the
+/// selectors use), so a hostile policy set or program could otherwise keep netpolc busy
+/// for ever; a real one uses a tiny part of the default (BENCHMARKS.md). Shared by the
+/// threads of one proof.
+#[derive(Debug)]
+pub struct Budget {
+    left: AtomicU64,
+    exhausted: AtomicBool,
+}
+
+impl Budget {
+    /// A budget of `comparisons` box comparisons.
+    pub fn new(comparisons: u64) -> Budget {
+        Budget {
+            left: AtomicU64::new(comparisons),
+            exhausted: AtomicBool::new(false),
+        }
+    }
+
+    /// Spends `n`; false (and exhausted from then on) when not that much is left.
+    fn spend(&self, n: u64) -> bool {
+        let ok = self
+            .left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(n)
+            })
+            .is_ok();
+        if !ok {
+            self.exhausted.store(true, Ordering::Relaxed);
+        }
+        ok
+    }
+
+    /// Whether some comparison was refused: an answer found under this budget may be
+    /// incomplete.
+    pub fn exhausted(&self) -> bool {
+        self.exhausted.load(Ordering::Relaxed)
+    }
+
+    /// What is left.
+    pub fn left(&self) -> u64 {
+        self.left.load(Ordering::Relaxed)
     }
 }
 
@@ -347,6 +405,13 @@ impl Iterator for Uncovered<'_> {
     fn next(&mut self) -> Option<Cube> {
         while let Some((p, from)) = self.stack.pop() {
             let rest = self.bs.get(from..).unwrap_or(&[]);
+            let cost = u64::try_from(rest.len())
+                .unwrap_or(u64::MAX)
+                .saturating_add(1);
+            if self.budget.is_some_and(|b| !b.spend(cost)) {
+                self.stack.clear();
+                return None;
+            }
             // One box holding all of `p` ends this branch without any cutting.
             if rest.iter().any(|b| p.is_subset(b)) {
                 continue;
@@ -369,6 +434,12 @@ impl Iterator for Uncovered<'_> {
 /// `a`.
 pub(crate) fn first_uncovered(a: &[&Cube], bs: &[&Cube]) -> Option<Cube> {
     Uncovered::new(a, bs).next()
+}
+
+/// As [`first_uncovered`], spending `budget` (`None` is then only an answer when the
+/// budget is not exhausted).
+pub(crate) fn first_uncovered_within(a: &[&Cube], bs: &[&Cube], budget: &Budget) -> Option<Cube> {
+    Uncovered::within(a, bs, budget).next()
 }
 
 #[cfg(test)]
