@@ -8,8 +8,10 @@
 //! in this process, the median of RUNS runs (default 5) of:
 //! - `load`: reading the emitted manifests back through `model::load`, as the self-check
 //!   does;
-//! - `prove`: `verify::proof::prove`, the proof under both ipBlock behaviours, on up to
-//!   `available_parallelism` threads (pin the process to one core for one thread);
+//! - `prove`: `verify::proof::prove`, the proof under both ipBlock behaviours with the
+//!   budget `compile` and `check` give it, on up to `available_parallelism` threads (pin
+//!   the process to one core for one thread); `comparisons` is how much of the budget it
+//!   used;
 //! - `lift` and `decide`: for context, the same comparison under one behaviour (ipBlocks
 //!   match pod IPs) on one thread: lifting the program and the policies
 //!   (`equiv::lift_intent`, `equiv::lift_policies`), then `equiv::equivalent`.
@@ -19,12 +21,13 @@
 //! the median leaves it out, a `netpolc` process does not.
 //!
 //! Prints one line of `key=value` pairs (seconds), e.g.
-//! `namespaces=1002 policies=6000 runs=5 cpus=1 load_s=0.1 prove_s=0.2 lift_s=0.1 decide_s=0.1`.
+//! `namespaces=1000 policies=6000 runs=5 cpus=1 comparisons=1100000 load_s=0.1 prove_s=0.2 lift_s=0.1 decide_s=0.1`.
 //! Exits 1 if the proof fails.
 
 use netpolc::model::{self, Source};
 use netpolc::pipeline::{self, ProgramFile, Settings};
-use netpolc::verify::{equiv, proof, Options};
+use netpolc::verify::equiv::{self, Budget};
+use netpolc::verify::{proof, Options};
 use std::time::{Duration, Instant};
 
 /// As in the `netpolc` binary, so that the numbers compare.
@@ -71,11 +74,14 @@ fn main() {
     };
 
     let load_s = median(runs, load);
+    let mut comparisons = 0;
     let prove_s = median(runs, || {
-        if proof::prove(intent, &policies).is_err() {
-            eprintln!("bench_proof: the proof fails on {path}");
+        let budget = Budget::new(proof::BUDGET);
+        if let Err(failure) = proof::prove(intent, &policies, &budget) {
+            eprintln!("bench_proof: the proof fails on {path}: {failure:?}");
             std::process::exit(1);
         }
+        comparisons = proof::BUDGET - budget.left();
     });
     let lift = || {
         (
@@ -91,7 +97,7 @@ fn main() {
 
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "namespaces={} policies={} runs={runs} cpus={cpus} load_s={:.3} prove_s={:.3} lift_s={:.3} decide_s={:.3}",
+        "namespaces={} policies={} runs={runs} cpus={cpus} comparisons={comparisons} load_s={:.3} prove_s={:.3} lift_s={:.3} decide_s={:.3}",
         intent.namespaces.len(),
         policies.len(),
         load_s.as_secs_f64(),
