@@ -24,6 +24,7 @@
 
 use netpolc::model::{self, Source};
 use netpolc::pipeline::{self, ProgramFile, Settings};
+use netpolc::verify::equiv::Budget;
 use netpolc::verify::{equiv, proof, Options};
 use std::time::{Duration, Instant};
 
@@ -72,7 +73,7 @@ fn main() {
 
     let load_s = median(runs, load);
     let prove_s = median(runs, || {
-        if proof::prove(intent, &policies).is_err() {
+        if proof::prove(intent, &policies, &Budget::new(proof::BUDGET)).is_err() {
             eprintln!("bench_proof: the proof fails on {path}");
             std::process::exit(1);
         }
