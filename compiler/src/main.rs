@@ -3,7 +3,7 @@
 
 /// netpolc allocates many small values (YAML nodes, label sets, boxes) and frees them in
 /// bulk; mimalloc does this about twice as fast as the system allocator (BENCHMARKS.md,
-/// decision 0007).
+/// decision 0010).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
