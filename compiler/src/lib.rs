@@ -11,6 +11,7 @@ pub mod diag;
 pub mod emit;
 pub mod ir;
 pub mod model;
+pub mod parallel;
 pub mod pipeline;
 pub mod report;
 pub mod resolve;

@@ -109,30 +109,14 @@ const PARSE_BATCH: usize = 256;
 /// Below this many bytes in all, threads cost more than they save.
 const PARALLEL_FROM_BYTES: usize = 64 * 1024;
 
-/// Every source parsed, in order; on up to `available_parallelism` threads (at most 8),
-/// each taking a contiguous run of sources.
+/// Every source parsed, in order; on several threads (`parallel::map_in_order`) when
+/// there is enough to parse.
 fn parse_all(sources: &[Source]) -> Vec<parse::Parsed> {
     let bytes: usize = sources.iter().map(|s| s.bytes.len()).sum();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8)
-        .min(sources.len());
-    if threads <= 1 || bytes < PARALLEL_FROM_BYTES {
+    if bytes < PARALLEL_FROM_BYTES {
         return sources.iter().map(parse::documents).collect();
     }
-    let run = sources.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = sources
-            .chunks(run)
-            .map(|chunk| {
-                scope.spawn(move || chunk.iter().map(parse::documents).collect::<Vec<_>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    crate::parallel::map_in_order(sources, parse::documents)
 }
 
 /// What has been read so far.

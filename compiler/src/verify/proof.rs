@@ -110,34 +110,8 @@ pub fn prove(intent: &Intent, policies: &[NetworkPolicy], budget: &Budget) -> Re
         work.entry(&p.namespace).or_default().policies.push(p);
     }
     let work: Vec<(&String, Namespace<'_>)> = work.into_iter().collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8)
-        .min(work.len());
-    let found: Vec<Proved> = if threads <= 1 {
-        work.iter()
-            .map(|(n, ns)| prove_namespace(n, ns, budget))
-            .collect()
-    } else {
-        let run = work.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = work
-                .chunks(run)
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|(n, ns)| prove_namespace(n, ns, budget))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
-    };
+    let found: Vec<Proved> =
+        crate::parallel::map_in_order(&work, |(n, ns)| prove_namespace(n, ns, budget));
     let mut counterexamples = Vec::new();
     let mut too_large = None;
     for proved in found {
