@@ -3,8 +3,8 @@
 //! diagnostic pointing at the statement involved, and can be written out as a tiny
 //! cluster that `netpolc explain` replays.
 
-use super::{exit, input, program, stderr_color, CliError};
-use crate::diag::{render, Code, Diagnostic, Format, LineIndex, Sources};
+use super::{exit, input, program, CliError};
+use crate::diag::{Code, Diagnostic, Format, LineIndex, Sources};
 use crate::ir::intent::SourceRef;
 use crate::model::{self, Direction, NoteAbout};
 use crate::syntax::Span;
@@ -77,7 +77,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         }
         Err(Failure::Differ(c)) => c,
         Err(Failure::TooLarge { namespace }) => {
-            print(&[proof::too_large(&namespace)], &compiled.sources, format);
+            program::print(&[proof::too_large(&namespace)], &compiled.sources, format);
             return Ok(exit::BAD_INPUT);
         }
     };
@@ -90,7 +90,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         .enumerate()
         .map(|(i, c)| diagnostic(c, &compiled.sources, written.get(i)))
         .collect();
-    print(&diags, &compiled.sources, format);
+    program::print(&diags, &compiled.sources, format);
     if format == Format::Human {
         eprintln!(
             "the {policies} NetworkPolicies differ from the program: {} counterexample{}",
@@ -99,13 +99,6 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         );
     }
     Ok(exit::FAILED)
-}
-
-/// Prints diagnostics about the proof; not `program::report`, whose summary line speaks
-/// of compiling.
-fn print(diags: &[Diagnostic], sources: &Sources, format: Format) {
-    let color = stderr_color() && format == Format::Human;
-    eprint!("{}", render(diags, sources, format, color));
 }
 
 /// One counterexample as a diagnostic, at the statement that allows the connection or,

@@ -11,13 +11,19 @@ pub const DEFAULT_PROGRAM_DIR: &str = "policies";
 
 /// Prints diagnostics to stderr in `format`, with the summary line for people.
 pub fn report(diags: &[Diagnostic], sources: &Sources, format: Format) {
-    let color = stderr_color() && format == Format::Human;
-    eprint!("{}", render(diags, sources, format, color));
+    print(diags, sources, format);
     if format == Format::Human {
-        if let Some(line) = summary(diags, color) {
+        if let Some(line) = summary(diags, stderr_color()) {
             eprintln!("{line}");
         }
     }
+}
+
+/// Prints diagnostics to stderr in `format`, without the summary line (which speaks of
+/// compiling); human ones coloured when stderr is a terminal.
+pub fn print(diags: &[Diagnostic], sources: &Sources, format: Format) {
+    let color = stderr_color() && format == Format::Human;
+    eprint!("{}", render(diags, sources, format, color));
 }
 
 /// Exit 3 for an internal error, 2 for any other error, else 0.
