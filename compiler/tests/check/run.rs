@@ -241,31 +241,13 @@ impl Counterexample {
     }
 }
 
-/// The policies of a directory or file, through the loader.
+/// The policies of a directory or file, read as `netpolc check` reads them.
 pub fn load_policies(path: &Path) -> Vec<NetworkPolicy> {
-    let mut sources = Vec::new();
-    collect(path, &mut sources);
+    let sources = netpolc::cli::input::read_sources(&[path.to_path_buf()])
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     model::load(&sources)
         .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()))
         .policies
-}
-
-fn collect(path: &Path, out: &mut Vec<Source>) {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for e in entries {
-            collect(&e, out);
-        }
-    } else {
-        out.push(Source {
-            name: path.display().to_string(),
-            bytes: std::fs::read(path).unwrap(),
-        });
-    }
 }
 
 /// Whether the engine gives two policy sets the same side verdicts on the program's
