@@ -416,6 +416,47 @@ fn markdown_is_the_pr_body_with_a_picture_and_the_yaml_in_a_details_block() {
     assert!(!md.contains("Shortened to fit"), "{md}");
 }
 
+/// Issue 15, item 4: a pull request's author names the files, and the markdown is a pull
+/// request's body. A file name that closes a code span, ends the paragraph and writes a
+/// heading and a link, and a base branch with a backtick, stay text inside code spans that
+/// nothing closes, on their line.
+#[test]
+fn markdown_quotes_file_names_and_revisions_in_code_spans_nothing_closes() {
+    let repo = Repo::new();
+    repo.write("policies/shop.npl", SHOP);
+    repo.commit("the shop");
+    repo.git(&["branch", "we`ird"]);
+    let hostile = "policies/x`\n\n### Approved by security [click](https:evil)\n\n`.npl";
+    repo.write(
+        hostile,
+        "namespace shop {\n  api may talk to db on 5432\n}\n",
+    );
+    let run = repo
+        .netpolc(&["diff", "--base", "we`ird", "-o", "markdown"])
+        .expect(1);
+    let md = &run.stdout;
+    has(md, "Base ``we`ird``");
+    has(
+        md,
+        "allowed by ``policies/x`\\n\\n### Approved by security [click](https:evil)\\n\\n`.npl:2`` \
+         `api may talk to db on 5432` (head)",
+    );
+    // The only heading is netpolc's.
+    let headings: Vec<&str> = md.lines().filter(|l| l.starts_with('#')).collect();
+    assert_eq!(
+        headings,
+        ["### netpolc: the allowed connections change"],
+        "{md}"
+    );
+    // The name is in the statements' code spans and, YAML-quoted, in the manifests' diff.
+    for line in md.lines().filter(|l| l.contains("Approved")) {
+        assert!(
+            line.starts_with("  allowed by ``policies/x`") || line.starts_with('+'),
+            "{line:?} in:\n{md}"
+        );
+    }
+}
+
 #[test]
 fn a_template_gets_the_documented_context() {
     let repo = shop_history();

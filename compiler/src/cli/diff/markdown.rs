@@ -2,8 +2,12 @@
 //! template (the default one is `pr-body.hbs`, embedded; decision 0008), kept under
 //! GitHub's limit on a body's length by cutting the YAML diff first, then the lists.
 //! The context is documented in docs/diff.md.
+//!
+//! The body is read on GitHub, where a pull request's author chooses file names, statement
+//! text and namespaces: every such string is put in a code span that nothing inside it can
+//! close (`code_span`), on one line, so none can forge a heading, a link or an "approved".
 
-use super::report::{longest_backtick_run, statements, Group, Report, INCOMPLETE};
+use super::report::{longest_backtick_run, Group, Report, Statement, INCOMPLETE};
 use handlebars::Handlebars;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -49,6 +53,9 @@ pub(super) fn render(report: &Report, template: Option<(&str, &str)>) -> Result<
     hb.set_strict_mode(true);
     // Markdown, not HTML: every value is already written for markdown.
     hb.register_escape_fn(handlebars::no_escape);
+    // `{{code base}}`: a string as a code span that cannot be closed (the default template
+    // quotes the revisions and the output directory with it).
+    hb.register_helper("code", Box::new(code_helper));
     hb.register_template_string("body", text)
         .map_err(|e| format!("template `{name}`: {e}"))?;
     let attempt = |lines: usize, groups: usize| -> Result<String, String> {
@@ -166,12 +173,7 @@ fn meaning(report: &Report, allowed: &[Group], denied: &[Group]) -> String {
         let _ = writeln!(out, "**{title}** ({})\n", all.len());
         for g in shown {
             let _ = writeln!(out, "- {}  ", text(&g.summary));
-            let _ = writeln!(
-                out,
-                "  {} {}  ",
-                g.because,
-                text(&statements(&g.statements))
-            );
+            let _ = writeln!(out, "  {} {}  ", g.because, statements(&g.statements));
             let _ = writeln!(out, "  <sub>e.g. {}</sub>", text(&g.example.text));
         }
         if shown.len() < all.len() {
@@ -189,18 +191,139 @@ fn meaning(report: &Report, allowed: &[Group], denied: &[Group]) -> String {
     out.trim_end().to_owned()
 }
 
-/// Text for markdown: characters that would start emphasis, links or HTML are escaped
-/// outside inline code (`TCP *; UDP *` must not turn italic).
-fn text(s: &str) -> String {
+/// `policies/shop.npl:4` ``web may talk to db on 5432`` (head), joined by `; `: the
+/// location and the statement each a code span, since the pull request's author wrote both.
+fn statements(list: &[Statement]) -> String {
+    if list.is_empty() {
+        return "(no statement: the standard library or the defaults)".to_owned();
+    }
+    let parts: Vec<String> = list
+        .iter()
+        .map(|s| {
+            if s.text.is_empty() {
+                format!("{} ({})", code_span(&s.location), s.side)
+            } else {
+                format!(
+                    "{} {} ({})",
+                    code_span(&s.location),
+                    code_span(&s.text),
+                    s.side
+                )
+            }
+        })
+        .collect();
+    parts.join("; ")
+}
+
+/// `s` on one line: control characters (a line break would end the paragraph, and a code
+/// span with it) and Unicode's line and paragraph separators shown as `\n`, `\r`, `\t` or
+/// `\u{..}`.
+fn one_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut in_code = false;
     for c in s.chars() {
-        if c == '`' {
-            in_code = !in_code;
-        } else if !in_code && matches!(c, '\\' | '*' | '_' | '<' | '>' | '[' | ']') {
-            out.push('\\');
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
         }
-        out.push(c);
+    }
+    out
+}
+
+/// `s` as inline code that nothing in it can close (CommonMark: a fence longer than any
+/// run of backticks inside, and a space where the text touches the fence), on one line.
+fn code_span(s: &str) -> String {
+    let s = one_line(s);
+    let fence = "`".repeat(longest_backtick_run(&s) + 1);
+    // CommonMark strips one space at each end when both have one: keep those that are text.
+    let pad = if s.is_empty()
+        || s.starts_with('`')
+        || s.ends_with('`')
+        || (s.starts_with(' ') && s.ends_with(' '))
+    {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{s}{pad}{fence}")
+}
+
+/// The `code` helper of templates: its one parameter through `code_span`.
+fn code_helper(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let value = h
+        .param(0)
+        .ok_or_else(|| handlebars::RenderErrorReason::ParamNotFoundForIndex("code", 0))?
+        .value();
+    let s = match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    out.write(&code_span(&s))?;
+    Ok(())
+}
+
+/// Text that netpolc composed, with code spans around what came from the program (a
+/// summary, an example): on one line; outside the code spans, every character that could
+/// start emphasis, a link, HTML, a heading, a table, strikethrough, math or an entity is
+/// escaped (`TCP *; UDP *` must not turn italic), and a backtick that opens no code span
+/// (CommonMark: no later run of the same length closes it) is escaped too.
+fn text(s: &str) -> String {
+    let chars: Vec<char> = one_line(s).chars().collect();
+    let run_at = |i: usize| chars[i..].iter().take_while(|c| **c == '`').count();
+    let mut out = String::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c != '`' {
+            if matches!(
+                c,
+                '\\' | '*' | '_' | '<' | '>' | '[' | ']' | '!' | '#' | '|' | '~' | '&' | '$'
+            ) {
+                out.push('\\');
+            }
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let n = run_at(i);
+        // The closing run: the next run of exactly n backticks.
+        let mut j = i + n;
+        let mut close = None;
+        while j < chars.len() {
+            if chars[j] == '`' {
+                let m = run_at(j);
+                if m == n {
+                    close = Some(j);
+                    break;
+                }
+                j += m;
+            } else {
+                j += 1;
+            }
+        }
+        match close {
+            Some(j) => {
+                out.extend(&chars[i..j + n]);
+                i = j + n;
+            }
+            None => {
+                for _ in 0..n {
+                    out.push_str("\\`");
+                }
+                i += n;
+            }
+        }
     }
     out
 }
@@ -270,8 +393,85 @@ fn mermaid(allowed: &[Group], denied: &[Group]) -> String {
     out.trim_end().to_owned()
 }
 
-/// A node or edge label inside Mermaid's quotes: backticks (Mermaid's markdown strings)
-/// dropped, quotes as entities.
+/// A node or edge label inside Mermaid's quotes: on one line (a line of backticks would
+/// close the block), backticks (Mermaid's markdown strings) dropped, quotes as entities.
 fn label(s: &str) -> String {
-    s.replace('`', "").replace('"', "#quot;")
+    one_line(s).replace('`', "").replace('"', "#quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file name a pull request's author could commit: it closes a one-backtick code span,
+    /// ends the paragraph and writes a heading and a link.
+    const HOSTILE: &str = "x`\n\n### Approved by security [click](https:evil)\n\n`.npl:2";
+
+    #[test]
+    fn a_code_span_cannot_be_closed_or_broken() {
+        assert_eq!(code_span("policies/shop.npl:4"), "`policies/shop.npl:4`");
+        assert_eq!(
+            code_span(HOSTILE),
+            "``x`\\n\\n### Approved by security [click](https:evil)\\n\\n`.npl:2``"
+        );
+        assert_eq!(code_span("`a"), "`` `a ``");
+        assert_eq!(code_span("a ``` b"), "````a ``` b````");
+        assert_eq!(code_span(" a "), "`  a  `");
+        assert_eq!(
+            code_span("a\u{2028}b\u{1b}]0;t\u{7}"),
+            "`a\\u{2028}b\\u{1b}]0;t\\u{7}`"
+        );
+        assert!(!code_span("a\r\nb").contains(['\r', '\n']));
+    }
+
+    #[test]
+    fn text_keeps_netpolcs_code_spans_and_escapes_the_rest() {
+        assert_eq!(
+            text("pods `app=web` in `shop` on TCP *"),
+            "pods `app=web` in `shop` on TCP \\*"
+        );
+        // A run of two backticks is one fence: its content is code, not escaped.
+        assert_eq!(text("a ``b ` *c`` *"), "a ``b ` *c`` \\*");
+        // A backtick that nothing closes would open a span with the next one: escaped.
+        assert_eq!(
+            text("a ` [l](u) # ~x~ $m$"),
+            "a \\` \\[l\\](u) \\# \\~x\\~ \\$m\\$"
+        );
+        assert_eq!(text("a\n\n# b"), "a\\\\n\\\\n\\# b");
+    }
+
+    #[test]
+    fn statements_quote_the_location_and_the_text() {
+        let s = Statement {
+            side: "head",
+            revision: "HEAD".to_owned(),
+            location: HOSTILE.to_owned(),
+            text: "web may talk to `db` on 5432".to_owned(),
+        };
+        let out = statements(&[s]);
+        assert!(!out.contains('\n'), "{out}");
+        assert_eq!(
+            out,
+            "``x`\\n\\n### Approved by security [click](https:evil)\\n\\n`.npl:2`` \
+             ``web may talk to `db` on 5432`` (head)"
+        );
+    }
+
+    #[test]
+    fn mermaid_labels_stay_on_their_line() {
+        assert_eq!(label("a\n```\n\"b\""), "a\\n\\n#quot;b#quot;");
+    }
+
+    #[test]
+    fn the_code_helper_quotes_template_values() {
+        let mut hb = Handlebars::new();
+        hb.register_escape_fn(handlebars::no_escape);
+        hb.register_helper("code", Box::new(code_helper));
+        hb.register_template_string("t", "Base {{code base}}.")
+            .unwrap();
+        let out = hb
+            .render("t", &serde_json::json!({ "base": "we`ird\n# x" }))
+            .unwrap();
+        assert_eq!(out, "Base ``we`ird\\n# x``.");
+    }
 }
