@@ -61,6 +61,7 @@ fn compile_writes_one_file_per_policy_with_kustomizations_and_twice_is_byte_iden
     assert_eq!(
         names,
         [
+            ".netpolc-files",
             "kustomization.yaml",
             "shop/app.yaml",
             "shop/db.yaml",
@@ -241,4 +242,36 @@ fn no_program_is_a_clear_error() {
     let o = netpolc(&dir, &["compile", "-o", "out"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no .npl file"), "{}", stderr(&o));
+}
+
+/// Issue 15, item 6: `compile -o .` (a typo) in a repository whose output lives in
+/// `deploy/netpol` removed that output; now only what this output root's record lists is
+/// netpolc's, and each removal is printed.
+#[test]
+fn a_mistyped_output_directory_removes_no_other_output_and_removals_are_printed() {
+    let dir = project("typo", SHOP);
+    let first = netpolc(&dir, &["compile", "-o", "deploy/netpol"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let deployed = snapshot(&dir.join("deploy/netpol"));
+
+    std::fs::write(
+        dir.join("policies/shop.npl"),
+        "namespace shop {\n  isolate namespace\n}\n",
+    )
+    .unwrap();
+    let typo = netpolc(&dir, &["compile", "-o", "."]);
+    assert_eq!(typo.status.code(), Some(0), "{}", stderr(&typo));
+    assert!(stderr(&typo).contains("0 removed"), "{}", stderr(&typo));
+    assert_eq!(snapshot(&dir.join("deploy/netpol")), deployed);
+
+    let update = netpolc(&dir, &["compile", "-o", "deploy/netpol"]);
+    assert_eq!(update.status.code(), Some(0), "{}", stderr(&update));
+    let e = stderr(&update);
+    for gone in ["app.yaml", "db.yaml"] {
+        let line = format!(
+            "  removed {} (netpolc wrote it; the program no longer produces it)",
+            Path::new("deploy/netpol/shop").join(gone).display()
+        );
+        assert!(e.contains(&line), "no `{line}` in {e}");
+    }
 }

@@ -1,7 +1,9 @@
 //! The output writer (`cli::output`): what it plans, what it writes, what it refuses, and
 //! that a failure leaves the directory as it was.
 
-use netpolc::cli::output::{plan, ChangeKind, Plan, Summary};
+use netpolc::cli::output::{
+    plan, write, ChangeKind, Plan, Summary, JOURNAL, JOURNAL_HEADER, RECORD,
+};
 use netpolc::diag::{Code, Diagnostic};
 use netpolc::emit::GENERATED_HEADER;
 use std::collections::BTreeMap;
@@ -9,6 +11,9 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 use tempfile::TempDir;
+
+/// The record's comment lines, between the header and the paths.
+const RECORD_COMMENT: &str = "# The files netpolc wrote in this directory, one a line: it replaces and removes only\n# these, and only while their first line is the one above. Commit this file with them.\n";
 
 /// A file as netpolc writes it.
 fn ours(body: &str) -> String {
@@ -114,8 +119,15 @@ fn a_fresh_directory_gets_every_file() {
     }
     assert_eq!(
         snapshot(&out).len(),
-        4,
-        "three files and the `shop` directory"
+        5,
+        "three files, the record and the `shop` directory"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join(RECORD)).expect("the record"),
+        format!(
+            "{GENERATED_HEADER}\n{}kustomization.yaml\nshop/kustomization.yaml\nshop/web.yaml\n",
+            RECORD_COMMENT
+        )
     );
     no_staged_files_left(&out);
 }
@@ -199,6 +211,7 @@ fn stale_files_are_removed_with_the_directories_they_leave_empty_and_nothing_els
     assert_eq!(
         removed,
         [
+            (RECORD, ChangeKind::Replace),
             ("gone/deep/x.yaml", ChangeKind::Remove),
             ("shop/old.yaml", ChangeKind::Remove)
         ]
@@ -213,7 +226,13 @@ fn stale_files_are_removed_with_the_directories_they_leave_empty_and_nothing_els
     let left: Vec<String> = snapshot(dir).into_keys().collect();
     assert_eq!(
         left,
-        ["empty-before", "shop", "shop/NOTES.md", "shop/web.yaml"]
+        [
+            ".netpolc-files",
+            "empty-before",
+            "shop",
+            "shop/NOTES.md",
+            "shop/web.yaml"
+        ]
     );
 }
 
@@ -352,20 +371,234 @@ fn an_output_path_that_is_a_file_is_an_io_error() {
 fn a_leftover_staged_file_neither_blocks_nor_stays() {
     let tmp = TempDir::new().expect("tempdir");
     let dir = tmp.path();
-    // An interrupted run left its staged copy of `a.yaml` behind.
+    // Runs killed while staging left their staged copies behind, under today's and the
+    // earlier naming; a person's hidden file stays.
+    put(dir, ".netpolc-tmp-0", &ours("half\n"));
     put(dir, ".a.yaml.netpolc-tmp", &ours("half\n"));
+    put(dir, ".netpolc-tmp-notes", "a person's file\n");
     let p = plan_ok(dir, &files(&[("a.yaml", "a\n")]));
     assert_eq!(
         p.summary(),
         Summary {
             created: 1,
-            removed: 1,
             ..Summary::default()
         }
     );
     p.apply().expect("apply");
     let left: Vec<String> = snapshot(dir).into_keys().collect();
-    assert_eq!(left, ["a.yaml"]);
+    assert_eq!(left, [".netpolc-files", ".netpolc-tmp-notes", "a.yaml"]);
+}
+
+/// The review's case: `compile -o .` (a typo) above another program's output directory.
+#[test]
+fn an_output_directory_above_another_removes_and_writes_nothing_of_it() {
+    let tmp = TempDir::new().expect("tempdir");
+    let root = tmp.path();
+    let inner = root.join("deploy/netpol");
+    write(
+        &inner,
+        &files(&[("kustomization.yaml", "k\n"), ("shop/db.yaml", "db\n")]),
+    )
+    .expect("the inner output");
+    // A copy of a generated file elsewhere, carrying the header: not this root's either.
+    put(
+        root,
+        "examples/copied.yaml",
+        &ours("a copy kept by a person\n"),
+    );
+    let inner_before = snapshot(&inner);
+
+    let written = write(
+        root,
+        &files(&[("kustomization.yaml", "k\n"), ("web/web.yaml", "w\n")]),
+    )
+    .expect("the outer output");
+    assert!(written.removed.is_empty(), "{written:?}");
+    assert!(!written.adopted);
+    assert_eq!(snapshot(&inner), inner_before);
+    assert!(root.join("examples/copied.yaml").exists());
+
+    // Writing into the inner root from the outer one is refused, naming it.
+    let errors = plan(root, &files(&[("deploy/netpol/shop/x.yaml", "x\n")])).expect_err("nested");
+    assert_eq!(codes(&errors), [Code::ForeignFile]);
+    assert!(
+        errors[0]
+            .message
+            .contains("is another netpolc output directory"),
+        "{errors:?}"
+    );
+    assert_eq!(snapshot(&inner), inner_before);
+}
+
+#[test]
+fn files_the_record_does_not_list_are_not_netpolcs_whatever_their_header() {
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path();
+    write_all(dir, &files(&[("a.yaml", "a\n")]));
+    put(dir, "shop/b.yaml", &ours("b, placed by hand\n"));
+    // Not removed as stale, and not overwritten either.
+    let p = plan_ok(dir, &files(&[("a.yaml", "a\n")]));
+    assert!(p.is_empty(), "{:?}", p.changes());
+    let errors = plan(dir, &files(&[("shop/b.yaml", "b\n")])).expect_err("refused");
+    assert_eq!(codes(&errors), [Code::ForeignFile]);
+}
+
+#[test]
+fn a_listed_file_a_person_rewrote_is_theirs() {
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path();
+    write_all(dir, &files(&[("a.yaml", "a\n"), ("b.yaml", "b\n")]));
+    put(dir, "b.yaml", "kind: NetworkPolicy # now a person's\n");
+    let p = plan_ok(dir, &files(&[("a.yaml", "a\n")]));
+    assert_eq!(p.removed(), Vec::<String>::new(), "b.yaml is left alone");
+    assert!(plan(dir, &files(&[("b.yaml", "b\n")])).is_err());
+}
+
+#[test]
+fn an_output_without_a_record_is_taken_over_at_the_paths_written_now() {
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path();
+    // What a netpolc before the record wrote.
+    put(dir, "a.yaml", &ours("a, version 1\n"));
+    put(dir, "old.yaml", &ours("stale\n"));
+    let written = write(dir, &files(&[("a.yaml", "a, version 2\n")])).expect("write");
+    assert!(written.adopted);
+    assert_eq!(written.summary.replaced, 1);
+    assert!(written.removed.is_empty(), "nothing is known to be stale");
+    assert!(dir.join("old.yaml").exists());
+    assert!(dir.join(RECORD).exists());
+    // From now on the record rules: the next run takes nothing over.
+    let again = write(dir, &files(&[("a.yaml", "a, version 2\n")])).expect("write");
+    assert!(!again.adopted);
+}
+
+#[test]
+fn a_record_that_reaches_outside_is_refused_and_nothing_is_touched() {
+    let tmp = TempDir::new().expect("tempdir");
+    let outside = tmp.path().join("outside.yaml");
+    fs::write(&outside, ours("not the output's\n")).expect("write");
+    let dir = tmp.path().join("out");
+    put(
+        &dir,
+        RECORD,
+        &format!("{GENERATED_HEADER}\n../outside.yaml\n"),
+    );
+    let before = snapshot(tmp.path());
+    let errors = write(&dir, &files(&[("a.yaml", "a\n")])).expect_err("refused");
+    assert_eq!(codes(&errors), [Code::Io]);
+    assert!(
+        errors[0].message.contains("`../outside.yaml` on line 2"),
+        "{errors:?}"
+    );
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+/// A run killed after its journal was written and one rename done: the next run finishes
+/// the switch before it plans (the guarantee the README states).
+#[test]
+fn an_interrupted_switch_is_finished_by_the_next_write() {
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path();
+    let v1 = files(&[("a.yaml", "a1\n"), ("b.yaml", "b1\n"), ("old.yaml", "o\n")]);
+    let v2 = files(&[("a.yaml", "a2\n"), ("b.yaml", "b2\n")]);
+    write_all(dir, &v1);
+    // The state a kill leaves: a.yaml renamed already, b.yaml still staged, old.yaml not yet
+    // removed, the record staged.
+    put(dir, "a.yaml", &v2["a.yaml"]);
+    put(dir, ".netpolc-tmp-1", &v2["b.yaml"]);
+    let record = format!("{GENERATED_HEADER}\n{RECORD_COMMENT}a.yaml\nb.yaml\n");
+    put(dir, ".netpolc-tmp-2", &record);
+    put(
+        dir,
+        JOURNAL,
+        &format!(
+            "{JOURNAL_HEADER}\nrename\t.netpolc-tmp-0\ta.yaml\nrename\t.netpolc-tmp-1\tb.yaml\n\
+             rename\t.netpolc-tmp-2\t{RECORD}\nremove\told.yaml\n"
+        ),
+    );
+    // A check sees the half-written directory as it is.
+    assert!(!plan_ok(dir, &v2).is_empty());
+    // The public apply refuses to act on a plan made from it.
+    assert!(plan_ok(dir, &v2).apply().is_err());
+
+    let written = write(dir, &v2).expect("write");
+    assert_eq!(
+        written.recovered,
+        Some(3),
+        "two renames and one removal were left"
+    );
+    assert_eq!(written.summary.unchanged, 2);
+    let left: Vec<String> = snapshot(dir).into_keys().collect();
+    assert_eq!(left, [".netpolc-files", "a.yaml", "b.yaml"]);
+    assert_eq!(
+        fs::read_to_string(dir.join(RECORD)).expect("record"),
+        record
+    );
+}
+
+#[test]
+fn a_hostile_journal_is_refused_and_acts_on_nothing() {
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path().join("out");
+    put(&tmp.path().join("elsewhere"), "x.yaml", &ours("x\n"));
+    write_all(&dir, &files(&[("a.yaml", "a\n")]));
+    put(
+        &dir,
+        JOURNAL,
+        &format!("{JOURNAL_HEADER}\nremove\t../elsewhere/x.yaml\nremove\ta.yaml\n"),
+    );
+    let before = snapshot(tmp.path());
+    let errors = write(&dir, &files(&[("a.yaml", "a\n")])).expect_err("refused");
+    assert_eq!(codes(&errors), [Code::Io]);
+    assert!(errors[0].message.contains("line 2"), "{errors:?}");
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+#[test]
+fn concurrent_writes_into_one_directory_leave_one_whole_output() {
+    let tmp = TempDir::new().expect("tempdir");
+    let dir = tmp.path().to_owned();
+    let outputs: Vec<BTreeMap<String, String>> = (0..4)
+        .map(|k| {
+            (0..50)
+                .map(|i| {
+                    (
+                        format!("ns{}/p{i}.yaml", (i + k) % 5),
+                        ours(&format!("run {k}\n")),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        for output in &outputs {
+            let dir = &dir;
+            scope.spawn(move || {
+                for _ in 0..5 {
+                    write(dir, output).expect("each write succeeds");
+                }
+            });
+        }
+    });
+    no_staged_files_left(&dir);
+    let mut on_disk: BTreeMap<String, String> = snapshot(&dir)
+        .into_iter()
+        .filter_map(|(path, content)| Some((path, String::from_utf8(content?).ok()?)))
+        .collect();
+    on_disk.remove(RECORD);
+    assert!(
+        outputs.contains(&on_disk),
+        "the directory is exactly one run's output"
+    );
+}
+
+#[test]
+fn a_file_name_as_long_as_the_file_system_takes_can_be_written() {
+    let tmp = TempDir::new().expect("tempdir");
+    let name = format!("{}.yaml", "p".repeat(250));
+    write_all(tmp.path(), &files(&[(&name, "long\n")]));
+    assert!(tmp.path().join(&name).exists());
+    no_staged_files_left(tmp.path());
 }
 
 #[test]
@@ -385,6 +618,8 @@ fn the_diff_is_in_path_order_with_dev_null_for_new_files() {
     assert_eq!(
         headers,
         [
+            "a/.netpolc-files",
+            "b/.netpolc-files",
             "/dev/null",
             "b/a/b.yaml",
             "a/m.yaml",

@@ -3,8 +3,9 @@
 //! diagnostic pointing at the statement involved, and can be written out as a tiny
 //! cluster that `netpolc explain` replays.
 
-use super::{exit, input, program, CliError};
+use super::{exit, input, output, program, CliError};
 use crate::diag::{Code, Diagnostic, Format, LineIndex, Sources};
+use crate::emit::OWNED_MARK;
 use crate::ir::intent::SourceRef;
 use crate::model::{self, Direction, NoteAbout};
 use crate::syntax::Span;
@@ -13,6 +14,7 @@ use crate::verify::equiv::{
     joined, OtherEnd, Provenance, Which, Witness, WITNESS_PEER, WITNESS_POD,
 };
 use crate::verify::proof::{self, Counterexample, Failure};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `netpolc check`.
@@ -20,7 +22,7 @@ use std::path::{Path, PathBuf};
 #[command(after_help = "Examples:\n  \
     netpolc check --policies deploy/netpol                  # policies/*.npl against deploy/netpol\n  \
     netpolc check shop.npl --policies hand-written.yaml\n  \
-    netpolc check --policies deploy/netpol --witnesses /tmp/cx\n\n\
+    netpolc check --policies deploy/netpol --witnesses counterexamples\n\n\
     The proof holds for every cluster: any namespaces and labels, any pods, addresses and\n\
     named ports, and network plugins whose ipBlocks match pod IPs or not. Policy names, rule\n\
     order and how ports or peers are split across rules do not matter. Only NetworkPolicies\n\
@@ -39,6 +41,8 @@ pub struct CheckArgs {
     policies: Vec<PathBuf>,
     /// Write each counterexample as a small cluster (Namespaces and Pods) to
     /// DIR/counterexample-N.yaml, with the `netpolc explain` command that replays it.
+    /// DIR is written as `compile -o` writes: counterexamples of an earlier run are
+    /// replaced or removed, no other file is touched, no symbolic link is followed.
     #[arg(long, value_name = "DIR")]
     witnesses: Option<PathBuf>,
     /// How to print diagnostics: human, short, json, or github (workflow annotations).
@@ -69,12 +73,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     let policies = cluster.policies.len();
     let budget = Budget::new(proof::BUDGET);
     let counterexamples = match proof::prove(&compiled.intent, &cluster.policies, &budget) {
-        Ok(()) => {
-            eprintln!(
-                "the {policies} NetworkPolicies mean exactly what the program says, for every cluster"
-            );
-            return Ok(exit::OK);
-        }
+        Ok(()) => Vec::new(),
         Err(Failure::Differ(c)) => c,
         Err(Failure::TooLarge { namespace }) => {
             program::print(&[proof::too_large(&namespace)], &compiled.sources, format);
@@ -82,9 +81,25 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         }
     };
     let written = match &args.witnesses {
-        Some(dir) => write_witnesses(dir, &counterexamples, &args.policies)?,
-        None => Vec::new(),
+        // An existing directory is brought up to date even when there is nothing to write,
+        // so that no counterexample of an earlier run is left to mislead.
+        Some(dir) if !counterexamples.is_empty() || dir.exists() => {
+            match write_witnesses(dir, &counterexamples, &args.policies) {
+                Ok(commands) => commands,
+                Err(diags) => {
+                    program::print(&diags, &compiled.sources, format);
+                    return Ok(program::exit_for(&diags));
+                }
+            }
+        }
+        _ => Vec::new(),
     };
+    if counterexamples.is_empty() {
+        eprintln!(
+            "the {policies} NetworkPolicies mean exactly what the program says, for every cluster"
+        );
+        return Ok(exit::OK);
+    }
     let diags: Vec<Diagnostic> = counterexamples
         .iter()
         .enumerate()
@@ -181,52 +196,70 @@ fn statement_span(provenance: &Provenance, sources: &Sources) -> Option<(String,
     ))
 }
 
-/// Writes `DIR/counterexample-N.yaml` for each counterexample and returns, for each, the
-/// `netpolc explain` command that replays it. Earlier counterexample files are replaced.
+/// Writes `DIR/counterexample-N.yaml` for each counterexample, through `output::write`
+/// (the directory's record: stale counterexamples go, other files stay, links are not
+/// followed), and returns, for each, the `netpolc explain` command that replays it, quoted
+/// for a POSIX shell.
 fn write_witnesses(
     dir: &Path,
     counterexamples: &[Counterexample],
     policies: &[PathBuf],
-) -> Result<Vec<String>, CliError> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        CliError::bad(format!(
-            "{}: cannot create the directory: {e}",
-            dir.display()
-        ))
-    })?;
-    let policy_args: Vec<String> = policies.iter().map(|p| p.display().to_string()).collect();
+) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let mut files = BTreeMap::new();
     let mut commands = Vec::new();
     for (i, c) in counterexamples.iter().enumerate() {
-        let path = dir.join(format!("counterexample-{}.yaml", i + 1));
+        let name = format!("counterexample-{}.yaml", i + 1);
         let (src, dst) = endpoints(&c.witness);
         let w = &c.witness;
-        let flag = if c.options.ipblock_matches_pods {
-            ""
-        } else {
-            " --no-ipblock-pods"
-        };
-        let command = format!(
-            "netpolc explain {} {} {src} {dst} {}/{}{flag}",
-            path.display(),
-            policy_args.join(" "),
-            w.point.protocol.as_k8s().to_lowercase(),
-            w.point.port
-        );
+        let mut command = vec!["netpolc".to_owned(), "explain".to_owned()];
+        command.push(dir.join(&name).display().to_string());
+        command.extend(policies.iter().map(|p| p.display().to_string()));
+        command.extend([
+            src,
+            dst,
+            format!(
+                "{}/{}",
+                w.point.protocol.as_k8s().to_lowercase(),
+                w.point.port
+            ),
+        ]);
+        if !c.options.ipblock_matches_pods {
+            command.push("--no-ipblock-pods".to_owned());
+        }
+        let command = command
+            .iter()
+            .map(|arg| shell_quote(arg))
+            .collect::<Vec<_>>()
+            .join(" ");
         let verdict = match w.allowed_by {
             Which::Left => "the program allows it, the policies deny it",
             Which::Right => "the policies allow it, the program denies it",
         };
         let text = format!(
-            "# netpolc check: counterexample {}\n# {}: {verdict}.\n# Replay: {command}\n{}\n",
+            "{OWNED_MARK} check: counterexample {}\n# {}: {verdict}.\n# Replay: {command}\n{}\n",
             i + 1,
             w.connection(),
             w.manifests()
         );
-        std::fs::write(&path, text)
-            .map_err(|e| CliError::bad(format!("{}: cannot write: {e}", path.display())))?;
+        files.insert(name, text);
         commands.push(command);
     }
+    output::write(dir, &files)?;
     Ok(commands)
+}
+
+/// `arg` as one word of a POSIX shell: as it is when it holds only characters no shell
+/// treats specially, else in single quotes (a quote inside written `'\''`).
+fn shell_quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,".contains(&b));
+    if plain {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
 }
 
 /// SRC and DST of the witness's connection, as `netpolc explain` takes them.

@@ -13,8 +13,10 @@ use std::path::PathBuf;
     netpolc compile intent/ -o deploy/netpol --check # in CI: exit 1 if the manifests are stale\n  \
     netpolc compile shop.npl --stdout | kubectl diff -f -\n\n\
     The output directory gets one file per NetworkPolicy, a kustomization.yaml per namespace and\n\
-    one at its root (for Argo CD, Flux or `kubectl apply -k`). netpolc replaces or removes only\n\
-    files it wrote itself (their first line says so) and refuses to touch any other.\n\n\
+    one at its root (for Argo CD, Flux or `kubectl apply -k`), and `.netpolc-files`, the record\n\
+    of what netpolc wrote there: it replaces or removes only those files, refuses to touch any\n\
+    other, and never writes into another output directory inside DIR. A run killed while\n\
+    switching files is finished by the next `compile -o`.\n\n\
     Exit codes: 0 compiled (or up to date), 1 --check found differences or --deny-warnings\n\
     found warnings, 2 errors in the program or its files, 3 internal error.")]
 pub struct CompileArgs {
@@ -69,15 +71,15 @@ pub fn run(args: &CompileArgs) -> Result<u8, CliError> {
             "give an output directory with `-o DIR`, or `--stdout`",
         ));
     };
-    let plan = match output::plan(dir, &compiled.output.files) {
-        Ok(plan) => plan,
-        Err(diags) => {
-            program::report(&diags, &compiled.sources, format);
-            return Ok(program::exit_for(&diags));
-        }
-    };
     let policies = compiled.output.manifests.len();
     if args.check {
+        let plan = match output::plan(dir, &compiled.output.files) {
+            Ok(plan) => plan,
+            Err(diags) => {
+                program::report(&diags, &compiled.sources, format);
+                return Ok(program::exit_for(&diags));
+            }
+        };
         if plan.is_empty() {
             eprintln!("{} is up to date ({policies} policies)", dir.display());
             return Ok(exit::OK);
@@ -88,17 +90,46 @@ pub fn run(args: &CompileArgs) -> Result<u8, CliError> {
             dir.display(),
             plan.summary()
         );
+        if dir.join(output::JOURNAL).exists() {
+            eprintln!(
+                "note: a write into {} was interrupted; `netpolc compile -o` finishes it",
+                dir.display()
+            );
+        }
         return Ok(exit::FAILED);
     }
-    let changes = plan.summary();
-    if let Err(d) = plan.apply() {
-        let diags = std::slice::from_ref(&d);
-        program::report(diags, &compiled.sources, format);
-        return Ok(program::exit_for(diags));
+    let written = match output::write(dir, &compiled.output.files) {
+        Ok(written) => written,
+        Err(diags) => {
+            program::report(&diags, &compiled.sources, format);
+            return Ok(program::exit_for(&diags));
+        }
+    };
+    if let Some(steps) = written.recovered {
+        eprintln!(
+            "finished the write into {} that an earlier run left interrupted ({steps} files)",
+            dir.display()
+        );
     }
     eprintln!(
-        "compiled {policies} policies into {}: {changes}",
-        dir.display()
+        "compiled {policies} policies into {}: {}",
+        dir.display(),
+        written.summary
     );
+    for path in &written.removed {
+        eprintln!(
+            "  removed {} (netpolc wrote it; the program no longer produces it)",
+            dir.join(path).display()
+        );
+    }
+    if written.adopted {
+        eprintln!(
+            "note: {} had no record of netpolc's files ({}): the files at the paths written now \
+             were taken as netpolc's and the record is written; files an earlier netpolc wrote \
+             elsewhere in it are left as they are",
+            dir.display(),
+            output::RECORD
+        );
+    }
     Ok(exit::OK)
 }

@@ -1,21 +1,25 @@
 //! Writing `compile`'s files into an output directory: plan first, then apply.
 //!
 //! [`plan`] reads the directory and decides, without writing anything, which files to
-//! create, replace and remove. netpolc owns a file when its first line is
-//! [`GENERATED_HEADER`]: it replaces and removes only such files, refuses (with
-//! [`Code::ForeignFile`]) to write where any other file stands, and never touches other
+//! create, replace and remove. netpolc owns only the files that the directory's record
+//! (`.netpolc-files`, see `record`) lists and that still start with its header: it replaces
+//! and removes only those, refuses (with [`Code::ForeignFile`]) to write where any other file
+//! stands, never writes into another output directory nested inside, and never touches other
 //! files. Symbolic links are never followed inside the directory: a link is a file netpolc
 //! did not write.
 //!
-//! [`Plan::apply`] stages every new content in a hidden file beside its target and fsyncs
-//! it; if any of that fails it removes what it staged and the directory is as it was. Only
-//! then does it rename each staged file over its target (atomic per file on POSIX) and
-//! remove stale files, and the directories that removing them left empty.
+//! [`write`] takes the directory's lock (`lock`), finishes a write that an earlier run left
+//! interrupted (`journal`), plans, and applies: every new content is staged in a hidden file
+//! beside its target and flushed; if any of that fails, what was staged is removed and the
+//! directory is as it was. Only then are the renames and removals listed in a journal and
+//! carried out. A run killed during that switch leaves the directory part old and part new,
+//! and the next `compile -o` completes it before anything else.
 
 use crate::diag::{Code, Diagnostic};
-use crate::emit::GENERATED_HEADER;
+use crate::emit::OWNED_MARK;
 use crate::syntax::Span;
-use scan::{inspect, owned_files, Blocker, Target};
+use lock::DirLock;
+use scan::{inspect, other_root_above, owned_files, Blocker, Target};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
@@ -23,7 +27,17 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 mod apply;
+mod journal;
+mod lock;
+mod record;
 mod scan;
+
+pub use journal::{JOURNAL, JOURNAL_HEADER};
+pub use record::RECORD;
+
+/// How the names of staged files begin (hidden, beside their targets, short whatever the
+/// target's name).
+const STAGED_PREFIX: &str = ".netpolc-tmp-";
 
 /// What happens to one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -76,15 +90,50 @@ impl fmt::Display for Summary {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
     dir: PathBuf,
-    /// Sorted by path.
+    /// Sorted by path; the record's own change among them.
     changes: Vec<Change>,
     unchanged: usize,
+    /// Whether the directory held files of netpolc's but no record (written by a netpolc
+    /// before the record): the files at this run's paths were taken as netpolc's.
+    adopted: bool,
+}
+
+/// What [`write`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    /// How many files each kind of change touched (the record not counted).
+    pub summary: Summary,
+    /// The stale files removed, relative to the directory.
+    pub removed: Vec<String>,
+    /// The steps of an interrupted earlier write that this one finished first, if any.
+    pub recovered: Option<usize>,
+    /// Whether files of an older netpolc's output, which kept no record, were taken over.
+    pub adopted: bool,
+}
+
+/// Writes `files` into `dir`: takes the directory's lock (waiting for another netpolc
+/// writing it), finishes an interrupted earlier write, then plans and applies. Errors are
+/// those of [`plan`] and [`Plan::apply`]; on any, nothing of this run's files is written.
+pub fn write(dir: &Path, files: &BTreeMap<String, String>) -> Result<Written, Vec<Diagnostic>> {
+    let lock = DirLock::take(dir).map_err(|d| vec![d])?;
+    let recovered = journal::replay(dir).map_err(|d| vec![d])?;
+    let plan = plan(dir, files)?;
+    let written = Written {
+        summary: plan.summary(),
+        removed: plan.removed(),
+        recovered,
+        adopted: plan.adopted,
+    };
+    plan.apply_locked().map_err(|d| vec![d])?;
+    drop(lock);
+    Ok(written)
 }
 
 /// Plans writing `files` (relative `/`-separated path → content) into `dir`, which need
-/// not exist yet. Reads, never writes. Errors: [`Code::ForeignFile`] for every path where
-/// netpolc would have to overwrite a file it did not write, [`Code::Io`] when the
-/// directory cannot be read, [`Code::Internal`] for a path that is not plainly inside `dir`.
+/// not exist yet, with the record of them. Reads, never writes. Errors: [`Code::ForeignFile`]
+/// for every path where netpolc would have to overwrite a file it did not write or write
+/// into another output directory, [`Code::Io`] when the directory or its record cannot be
+/// read, [`Code::Internal`] for a path that is not plainly inside `dir`.
 pub fn plan(dir: &Path, files: &BTreeMap<String, String>) -> Result<Plan, Vec<Diagnostic>> {
     let mut errors: Vec<Diagnostic> = files
         .keys()
@@ -93,15 +142,21 @@ pub fn plan(dir: &Path, files: &BTreeMap<String, String>) -> Result<Plan, Vec<Di
     if !errors.is_empty() {
         return Err(errors);
     }
-    let owned = match fs::metadata(dir) {
-        Ok(meta) if meta.is_dir() => owned_files(dir, &mut errors),
+    let mut files = files.clone();
+    files.insert(RECORD.to_owned(), record::render(files.keys()));
+    let (owned, adopted) = match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => owned(dir, &files, &mut errors),
         Ok(_) => return Err(vec![io_error(dir, "is not a directory", None)]),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => BTreeMap::new(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => (BTreeMap::new(), false),
         Err(e) => return Err(vec![io_error(dir, "cannot be read", Some(&e))]),
     };
     let mut changes = Vec::new();
     let mut unchanged = 0;
-    for (path, content) in files {
+    for (path, content) in &files {
+        if let Some(root) = other_root_above(dir, path) {
+            errors.push(nested(dir, path, &root));
+            continue;
+        }
         match inspect(dir, path) {
             Ok(Target::Missing) => changes.push(Change {
                 path: path.clone(),
@@ -110,7 +165,11 @@ pub fn plan(dir: &Path, files: &BTreeMap<String, String>) -> Result<Plan, Vec<Di
                 new: Some(content.clone()),
             }),
             Ok(Target::File) => match owned.get(path) {
-                Some(old) if old == content.as_bytes() => unchanged += 1,
+                Some(old) if old == content.as_bytes() => {
+                    if path != RECORD {
+                        unchanged += 1;
+                    }
+                }
                 Some(old) => changes.push(Change {
                     path: path.clone(),
                     kind: ChangeKind::Replace,
@@ -124,14 +183,19 @@ pub fn plan(dir: &Path, files: &BTreeMap<String, String>) -> Result<Plan, Vec<Di
         }
     }
     for (path, old) in &owned {
-        if !files.contains_key(path) {
-            changes.push(Change {
-                path: path.clone(),
-                kind: ChangeKind::Remove,
-                old: Some(old.clone()),
-                new: None,
-            });
+        if files.contains_key(path) {
+            continue;
         }
+        if let Some(root) = other_root_above(dir, path) {
+            errors.push(nested(dir, path, &root));
+            continue;
+        }
+        changes.push(Change {
+            path: path.clone(),
+            kind: ChangeKind::Remove,
+            old: Some(old.clone()),
+            new: None,
+        });
     }
     if !errors.is_empty() {
         errors.sort_by(|a, b| a.message.cmp(&b.message));
@@ -143,7 +207,44 @@ pub fn plan(dir: &Path, files: &BTreeMap<String, String>) -> Result<Plan, Vec<Di
         dir: dir.to_owned(),
         changes,
         unchanged,
+        adopted,
     })
+}
+
+/// netpolc's files in `dir`: those its record lists (and the record), or, in a directory
+/// without a record, those at the paths of `files` (an output written before netpolc kept
+/// records; `true` when any was found). Files not listed are never netpolc's, whatever
+/// their first line says.
+fn owned(
+    dir: &Path,
+    files: &BTreeMap<String, String>,
+    errors: &mut Vec<Diagnostic>,
+) -> (BTreeMap<String, Vec<u8>>, bool) {
+    let record = owned_files(dir, &[RECORD.to_owned()], errors);
+    let Some(content) = record.get(RECORD) else {
+        let candidates: Vec<String> = files.keys().filter(|p| *p != RECORD).cloned().collect();
+        let found = owned_files(dir, &candidates, errors);
+        let adopted = !found.is_empty();
+        return (found, adopted);
+    };
+    let mut listed = match record::parse(dir, content) {
+        Ok(listed) => listed,
+        Err(d) => {
+            errors.push(d);
+            return (record, false);
+        }
+    };
+    listed.retain(|p| p != RECORD && p != JOURNAL && !is_staged(p));
+    let mut found = owned_files(dir, &listed, errors);
+    found.extend(record);
+    (found, false)
+}
+
+/// Whether a relative path names a staged file (never a target, never owned).
+fn is_staged(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|name| name.starts_with(STAGED_PREFIX))
 }
 
 impl Plan {
@@ -162,15 +263,35 @@ impl Plan {
         self.changes.is_empty()
     }
 
-    /// How many files each kind of change touches.
+    /// How many files each kind of change touches; the record is not counted (it is
+    /// netpolc's bookkeeping, not output).
     pub fn summary(&self) -> Summary {
-        let count = |kind| self.changes.iter().filter(|c| c.kind == kind).count();
+        let count = |kind| {
+            self.changes
+                .iter()
+                .filter(|c| c.kind == kind && c.path != RECORD)
+                .count()
+        };
         Summary {
             created: count(ChangeKind::Create),
             replaced: count(ChangeKind::Replace),
             removed: count(ChangeKind::Remove),
             unchanged: self.unchanged,
         }
+    }
+
+    /// The stale files the plan removes, relative to the directory.
+    pub fn removed(&self) -> Vec<String> {
+        self.changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Remove)
+            .map(|c| c.path.clone())
+            .collect()
+    }
+
+    /// Whether the directory held netpolc's files but no record of them (see [`Written`]).
+    pub fn adopted(&self) -> bool {
+        self.adopted
     }
 
     /// A unified diff of every change, by path (see [`unified_diff`]).
@@ -242,8 +363,8 @@ pub fn unified_diff(changes: &[Change]) -> String {
     out
 }
 
-/// Checks that a path from the emitter is plainly inside the output directory and is not
-/// also a directory of another path.
+/// Checks that a path from the emitter is plainly inside the output directory, is none of
+/// netpolc's bookkeeping names, and is not also a directory of another path.
 fn check_path(path: &str, files: &BTreeMap<String, String>) -> Result<(), Diagnostic> {
     let bad = |why: &str| {
         Err(
@@ -251,19 +372,11 @@ fn check_path(path: &str, files: &BTreeMap<String, String>) -> Result<(), Diagno
                 .with_help("this is a bug in netpolc; please report it with the program"),
         )
     };
-    if path.is_empty() {
-        return bad("is empty");
+    if let Err(why) = valid_relative(path) {
+        return bad(why);
     }
-    if path.starts_with('/') {
-        return bad("is absolute");
-    }
-    for part in path.split('/') {
-        if part.is_empty() || part == "." || part == ".." {
-            return bad("has an empty, `.` or `..` component");
-        }
-        if part.contains(['\\', ':', '\0']) {
-            return bad("has a character that is a separator on some systems");
-        }
+    if path == RECORD || path == JOURNAL || is_staged(path) {
+        return bad("is a name netpolc keeps for its own bookkeeping");
     }
     let mut prefix = String::new();
     for part in path.split('/') {
@@ -276,6 +389,27 @@ fn check_path(path: &str, files: &BTreeMap<String, String>) -> Result<(), Diagno
             prefix.push('/');
         }
         prefix.push_str(part);
+    }
+    Ok(())
+}
+
+/// Whether `path` is a plain relative path inside a directory: not empty, not absolute, no
+/// empty, `.` or `..` component, no character that separates paths on some system. `Err`
+/// says why not.
+fn valid_relative(path: &str) -> Result<(), &'static str> {
+    if path.is_empty() {
+        return Err("is empty");
+    }
+    if path.starts_with('/') {
+        return Err("is absolute");
+    }
+    for part in path.split('/') {
+        if part.is_empty() || part == "." || part == ".." {
+            return Err("has an empty, `.` or `..` component");
+        }
+        if part.contains(['\\', ':', '\0']) {
+            return Err("has a character that is a separator on some systems");
+        }
     }
     Ok(())
 }
@@ -300,9 +434,23 @@ fn foreign(dir: &Path, path: &str, why: &str, what: Option<Blocker>) -> Diagnost
     )
     .at(&shown, Span::default())
     .with_note(format!(
-        "netpolc replaces or removes only files whose first line is `{GENERATED_HEADER}`"
+        "netpolc replaces or removes only the files that `{RECORD}` at the output directory's root lists and whose first line begins `{OWNED_MARK}`"
     ))
     .with_help("move it out of the way, or write the output to another directory")
+}
+
+/// The refusal to write into (or remove from) another output directory inside this one.
+fn nested(dir: &Path, path: &str, root: &str) -> Diagnostic {
+    let shown = join(dir, root).display().to_string();
+    Diagnostic::new(
+        Code::ForeignFile,
+        format!(
+            "refusing to write `{}`: `{shown}` is another netpolc output directory (it has its own `{RECORD}`)",
+            join(dir, path).display()
+        ),
+    )
+    .at(&shown, Span::default())
+    .with_help("give each program its own output directory, neither inside the other")
 }
 
 /// The refusal for something in a target's way: a link, a directory, a file where a

@@ -278,3 +278,78 @@ fn a_hostile_policy_set_runs_out_of_budget_instead_of_running_for_ever() {
     assert_eq!(proof::prove(&program.intent, &own, &budget), Ok(()));
     assert!(budget.left() > 1_990_000, "{}", budget.left());
 }
+
+/// `--witnesses DIR` is written as `compile -o` writes (issue 15, item 8): through no link,
+/// over no file of a person's; counterexamples of an earlier run go once they no longer
+/// hold; the replay command survives a shell, whatever the directory's name.
+#[cfg(unix)]
+#[test]
+fn the_witness_directory_is_written_as_compile_writes_its_output() {
+    let (dir, out) = edited_shop();
+    let check = |witnesses: &std::path::Path| {
+        netpolc(&[
+            "check",
+            "examples/shop.npl",
+            "--policies",
+            &out,
+            "--witnesses",
+            &witnesses.display().to_string(),
+        ])
+    };
+
+    // A link where a counterexample goes: refused, and what it points at is untouched.
+    let trap = dir.path().join("trap");
+    std::fs::create_dir(&trap).unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "a person's file\n").unwrap();
+    std::os::unix::fs::symlink(&victim, trap.join("counterexample-1.yaml")).unwrap();
+    let run = check(&trap);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("the symbolic link"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "a person's file\n"
+    );
+
+    // A name no shell takes as it is: the printed command still replays.
+    let odd = dir.path().join("it's a dir $(touch pwned)");
+    let run = check(&odd);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    std::fs::write(odd.join("NOTES.md"), "kept\n").unwrap();
+    let replay = run
+        .stderr
+        .lines()
+        .find_map(|l| l.split_once("replay it: ").map(|(_, c)| c.to_owned()))
+        .expect("a replay command");
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_netpolc"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let replayed = Command::new("sh")
+        .arg("-c")
+        .arg(&replay)
+        .env("PATH", path)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(replayed.status.code(), Some(0), "{replay}");
+    assert!(
+        !root().join("pwned").exists(),
+        "the shell ran a substitution"
+    );
+
+    // Fixed by hand: check passes and the stale counterexamples go; the person's file stays.
+    let db = std::path::Path::new(&out).join("shop/db.yaml");
+    let text = std::fs::read_to_string(&db).unwrap();
+    std::fs::write(&db, text.replace("port: 5433", "port: 5432")).unwrap();
+    let run = check(&odd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut left: Vec<String> = std::fs::read_dir(&odd)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, [".netpolc-files", "NOTES.md"]);
+}

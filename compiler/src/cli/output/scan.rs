@@ -1,17 +1,15 @@
-//! Reading the output directory: which files are netpolc's, and what stands at each
-//! target path. Nothing here writes, and nothing follows a symbolic link inside the
-//! directory.
+//! Reading the output directory: which of the files its record lists are still netpolc's,
+//! and what stands at each target path. Nothing here writes, and nothing follows a symbolic
+//! link inside the directory.
 
+use super::record::RECORD;
 use super::{io_error, join};
 use crate::diag::Diagnostic;
-use crate::emit::GENERATED_HEADER;
+use crate::emit::OWNED_MARK;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read};
 use std::path::Path;
-
-/// Directories never scanned: a version-control store is nobody's output, and can be large.
-const SKIPPED_DIRS: &[&str] = &[".git"];
 
 /// What stands at a target path.
 pub(super) enum Target {
@@ -78,79 +76,64 @@ pub(super) fn inspect(dir: &Path, path: &str) -> io::Result<Target> {
     Ok(Target::File)
 }
 
-/// netpolc's own files under `dir` (relative path → content). Unreadable entries are
-/// reported; names that are not UTF-8 cannot be netpolc's and are left alone.
-pub(super) fn owned_files(dir: &Path, errors: &mut Vec<Diagnostic>) -> BTreeMap<String, Vec<u8>> {
+/// The files of `candidates` (relative paths) that are netpolc's: regular files, reached
+/// without a symbolic link, whose first line is netpolc's header.
+pub(super) fn owned_files(
+    dir: &Path,
+    candidates: &[String],
+    errors: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Vec<u8>> {
     let mut owned = BTreeMap::new();
-    let mut stack = vec![String::new()];
-    while let Some(rel) = stack.pop() {
-        let here = join(dir, &rel);
-        let entries = match fs::read_dir(&here) {
-            Ok(entries) => entries,
-            Err(e) => {
-                errors.push(io_error(&here, "cannot be read", Some(&e)));
-                continue;
-            }
-        };
-        for entry in entries {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
-                    errors.push(io_error(&here, "cannot be read", Some(&e)));
-                    continue;
+    for path in candidates {
+        match inspect(dir, path) {
+            Ok(Target::File) => match read_if_ours(&join(dir, path)) {
+                Ok(Some(content)) => {
+                    owned.insert(path.clone(), content);
                 }
-            };
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            let path = if rel.is_empty() {
-                name.clone()
-            } else {
-                format!("{rel}/{name}")
-            };
-            // `DirEntry::file_type` does not follow symbolic links.
-            match entry.file_type() {
-                Ok(t) if t.is_dir() && !SKIPPED_DIRS.contains(&name.as_str()) => stack.push(path),
-                Ok(t) if t.is_file() => match read_if_ours(&entry.path()) {
-                    Ok(Some(content)) => {
-                        owned.insert(path, content);
-                    }
-                    Ok(None) => {}
-                    Err(e) => errors.push(io_error(&entry.path(), "cannot be read", Some(&e))),
-                },
-                Ok(_) => {}
-                Err(e) => errors.push(io_error(&entry.path(), "cannot be read", Some(&e))),
-            }
+                Ok(None) => {}
+                Err(e) => errors.push(io_error(&join(dir, path), "cannot be read", Some(&e))),
+            },
+            Ok(_) => {}
+            Err(e) => errors.push(io_error(&join(dir, path), "cannot be read", Some(&e))),
         }
     }
     owned
 }
 
-/// The content of a file if netpolc wrote it; reads only the header's length otherwise,
-/// so a large foreign file costs nothing.
+/// The directory strictly between `dir` and `path` (relative) that is the root of another
+/// output directory (it has a record of its own), if any.
+pub(super) fn other_root_above(dir: &Path, path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    (1..parts.len())
+        .map(|i| parts[..i].join("/"))
+        .find(|sub| exists(&join(dir, sub).join(RECORD)))
+}
+
+/// The content of a file if netpolc wrote it (its first line starts with [`OWNED_MARK`]);
+/// reads only the mark's length otherwise, so a large foreign file costs nothing.
 pub(super) fn read_if_ours(path: &Path) -> io::Result<Option<Vec<u8>>> {
     let mut file = fs::File::open(path)?;
-    let mut head = Vec::with_capacity(GENERATED_HEADER.len());
+    let mut head = Vec::with_capacity(OWNED_MARK.len());
     (&mut file)
-        .take(GENERATED_HEADER.len() as u64)
+        .take(OWNED_MARK.len() as u64)
         .read_to_end(&mut head)?;
-    if head != GENERATED_HEADER.as_bytes() {
+    if head != OWNED_MARK.as_bytes() {
         return Ok(None);
     }
     file.read_to_end(&mut head)?;
     Ok(Some(head))
 }
 
-/// Whether `path` is a regular file (not a link) that starts with the header.
+/// Whether `path` is a regular file (not a link) that starts with [`OWNED_MARK`].
 pub(super) fn is_netpolc_file(path: &Path) -> io::Result<bool> {
     if !fs::symlink_metadata(path)?.file_type().is_file() {
         return Ok(false);
     }
     let mut head = Vec::new();
     fs::File::open(path)?
-        .take(GENERATED_HEADER.len() as u64)
+        .take(OWNED_MARK.len() as u64)
         .read_to_end(&mut head)?;
-    Ok(head == GENERATED_HEADER.as_bytes())
+    Ok(head == OWNED_MARK.as_bytes())
 }
 
 pub(super) fn exists(path: &Path) -> bool {
