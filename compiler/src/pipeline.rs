@@ -14,7 +14,8 @@ use crate::verify::proof::{self, Failure};
 /// One `.npl` file as read: its name as the user gave it, and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProgramFile {
-    /// The path as given, for messages and source annotations.
+    /// The path as given, for messages and source annotations; [`compile`] writes it
+    /// cleaned (see [`clean_name`]).
     pub name: String,
     /// The raw bytes (checked for UTF-8 here, so that the error has a code).
     pub bytes: Vec<u8>,
@@ -116,7 +117,20 @@ pub fn compile(files: &[ProgramFile], settings: &Settings) -> Result<Compiled, F
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
     let mut texts: Vec<(&str, &str)> = Vec::new();
-    for file in files {
+    let files: Vec<ProgramFile> = files
+        .iter()
+        .map(|f| ProgramFile {
+            name: clean_name(&f.name),
+            bytes: f.bytes.clone(),
+        })
+        .collect();
+    for file in &files {
+        // The readers stop one byte past the limit: a longer file must not compile cut short
+        // (`on 5432` read as `on 54`).
+        if file.bytes.len() > crate::model::load::MAX_SOURCE_BYTES {
+            diagnostics.push(too_large(file));
+            continue;
+        }
         match std::str::from_utf8(&file.bytes) {
             Ok(text) => {
                 sources.add(&file.name, text);
@@ -240,6 +254,42 @@ fn from_syntax(e: syntax::SyntaxError) -> Diagnostic {
     d
 }
 
+/// A path written plainly, so that the `netpolc.io/source` annotations (and messages) do not
+/// depend on how it was typed: `./policies/a.npl`, `policies//a.npl` and
+/// `policies/x/../a.npl` are all `policies/a.npl`. Lexical only: nothing is read.
+pub fn clean_name(name: &str) -> String {
+    let absolute = name.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in name.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_owned(),
+        (false, false) => joined,
+    }
+}
+
+fn too_large(file: &ProgramFile) -> Diagnostic {
+    Diagnostic::new(
+        Code::TooLarge,
+        format!(
+            "`{}` is larger than {} MiB, the most netpolc reads from one file",
+            file.name,
+            crate::model::load::MAX_SOURCE_BYTES >> 20
+        ),
+    )
+    .with_help("split the program into several files")
+}
+
 fn not_utf8(file: &ProgramFile, e: &std::str::Utf8Error) -> Diagnostic {
     let valid = &file.bytes[..e.valid_up_to()];
     // Valid up to here by construction, so this decodes.
@@ -259,4 +309,25 @@ fn views<'a>(list: &'a [(syntax::SourceFile, &'a str)]) -> Vec<resolve::Parsed<'
     list.iter()
         .map(|(file, text)| resolve::Parsed { file, text })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_name;
+
+    #[test]
+    fn a_path_is_named_the_same_however_it_was_typed() {
+        for typed in [
+            "policies/a.npl",
+            "./policies/a.npl",
+            "policies//a.npl",
+            "policies/./x/../a.npl",
+        ] {
+            assert_eq!(clean_name(typed), "policies/a.npl", "{typed}");
+        }
+        assert_eq!(clean_name("../up/a.npl"), "../up/a.npl");
+        assert_eq!(clean_name("a/../../b.npl"), "../b.npl");
+        assert_eq!(clean_name("/x/../../a.npl"), "/a.npl");
+        assert_eq!(clean_name("-"), "-");
+    }
 }

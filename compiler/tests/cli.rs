@@ -229,3 +229,97 @@ fn invalid_policies_are_bad_input_with_file_document_and_path() {
         "{err}"
     );
 }
+
+/// Issue 15, items 16 and 17: every file netpolc reads is bounded (64 MiB, checked before or
+/// while reading, never reading an endless stream), and a program past the bound is refused
+/// with NP0105 instead of compiling the part that was read.
+#[cfg(unix)]
+#[test]
+fn every_read_is_bounded_and_an_oversized_program_is_refused_not_cut() {
+    let program = temp_file("program.npl", "namespace shop {\n  isolate namespace\n}\n");
+    let program = program.display().to_string();
+    for args in [
+        vec![
+            "compile",
+            program.as_str(),
+            "--stdout",
+            "--config",
+            "/dev/zero",
+        ],
+        vec!["reach", SHOP, "--query", "/dev/zero"],
+        vec![
+            "diff",
+            "--template",
+            "/dev/zero",
+            "-o",
+            "markdown",
+            program.as_str(),
+        ],
+    ] {
+        let o = netpolc(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("/dev/zero: larger than 64 MiB"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+
+    // `on 5432` past the cut would have compiled as `on 54`.
+    let mut text = "# padding\n".repeat((64 << 20) / 10);
+    text.push_str("namespace shop {\n  isolate namespace\n  web may talk to db on 5432\n}\n");
+    let huge = temp_file("huge.npl", &text);
+    let o = netpolc(&["compile", &huge.display().to_string(), "--stdout"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("error[NP0105]"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+/// Issue 15, item 20: standard output or standard error on a full disk, or a closed pipe,
+/// is the user's I/O failing: exit 2, never 0 with the output lost, 3 or an abort.
+#[cfg(target_os = "linux")]
+#[test]
+fn io_failures_on_the_standard_streams_exit_2() {
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_netpolc"))
+        .args(["reach", SHOP])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot write to standard output"),
+        "{}",
+        stderr(&out)
+    );
+
+    // `compile -o` reports on standard error only, and succeeds otherwise.
+    let dir = std::env::temp_dir().join(format!("netpolc-cli-{}-full", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let err = Command::new(env!("CARGO_BIN_EXE_netpolc"))
+        .args(["compile", "../examples/shop.npl", "-o"])
+        .arg(&dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(err.status.code(), Some(2));
+
+    // A reader that went away before netpolc wrote.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let closed = Command::new(env!("CARGO_BIN_EXE_netpolc"))
+        .args(["--explain", "NP0101"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(closed.status.code(), Some(2), "{}", stderr(&closed));
+    assert!(stderr(&closed).contains("cannot write to standard output"));
+}

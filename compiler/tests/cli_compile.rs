@@ -275,3 +275,27 @@ fn a_mistyped_output_directory_removes_no_other_output_and_removals_are_printed(
         assert!(e.contains(&line), "no `{line}` in {e}");
     }
 }
+
+/// Issue 15, item 10: `compile ./policies` then `compile policies --check` (or an absolute
+/// path inside the current directory) is the same program, with the same annotations.
+#[test]
+fn the_source_annotation_does_not_depend_on_how_the_path_was_typed() {
+    let dir = project("typed", SHOP);
+    let first = netpolc(&dir, &["compile", "./policies", "-o", "out"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let db = std::fs::read_to_string(dir.join("out/shop/db.yaml")).unwrap();
+    assert!(
+        db.contains("netpolc.io/source: policies/shop.npl:4"),
+        "{db}"
+    );
+    let absolute = dir.join("policies").display().to_string();
+    for typed in [
+        "policies",
+        "policies/",
+        "policies/../policies",
+        absolute.as_str(),
+    ] {
+        let check = netpolc(&dir, &["compile", typed, "-o", "out", "--check"]);
+        assert_eq!(check.status.code(), Some(0), "{typed}: {}", stderr(&check));
+    }
+}

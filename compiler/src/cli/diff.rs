@@ -182,12 +182,10 @@ fn compare(args: &DiffArgs) -> Result<u8, Stop> {
 /// The template's name and text; its syntax is checked when it is rendered.
 fn read_template(path: &Path) -> Result<(String, String), Stop> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::bad(format!(
-            "cannot read the template `{name}`: {}",
-            input::describe(&e)
-        ))
-    })?;
+    let bytes = input::read_limited(path)
+        .map_err(|e| CliError::bad(format!("cannot read the template: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::bad(format!("the template `{name}` is not UTF-8 text")))?;
     Ok((name, text))
 }
 

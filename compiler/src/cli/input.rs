@@ -83,6 +83,35 @@ pub fn read(paths: &[PathBuf], kind: &Kind) -> Result<Vec<Source>, String> {
 /// much from a blob).
 pub const MAX_READ: usize = crate::model::load::MAX_SOURCE_BYTES + 1;
 
+/// A file given by a flag (`--config`, `--template`, `--query`), refused past the limit every
+/// input has (64 MiB): a regular file by its size before reading, a stream (`/dev/zero`, a
+/// pipe) after reading one byte more, so that nothing reads without bound.
+pub fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+    let limit = crate::model::load::MAX_SOURCE_BYTES;
+    let too_large = || {
+        format!(
+            "{}: larger than {} MiB, the most netpolc reads from one file",
+            path.display(),
+            limit >> 20
+        )
+    };
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("{}: {}", path.display(), describe(&e)))?;
+    if let Ok(meta) = file.metadata() {
+        if meta.is_file() && meta.len() > limit as u64 {
+            return Err(too_large());
+        }
+    }
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {}", path.display(), describe(&e)))?;
+    if bytes.len() > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 /// The files of `kind` in directory `dir`, recursively, sorted by path so the order is
 /// deterministic; hidden entries are skipped and links followed, as [`read`] does.
 pub fn list(dir: &Path, kind: &Kind) -> Result<Vec<PathBuf>, String> {

@@ -129,8 +129,24 @@ pub fn main() -> ExitCode {
         }
     };
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("internal error: {info}");
-        eprintln!("this is a bug in netpolc; please report it with the input that caused it");
+        // `eprintln!` panics when standard error cannot be written (a full disk): that is
+        // the user's I/O failing, not a bug, and the hook must not panic again (an abort).
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied());
+        if message.is_some_and(|m| m.starts_with("failed printing to stderr")) {
+            STDERR_FAILED.store(true, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
+        use std::io::Write;
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "internal error: {info}");
+        let _ = writeln!(
+            err,
+            "this is a bug in netpolc; please report it with the input that caused it"
+        );
     }));
     let result = std::panic::catch_unwind(|| match (&cli.explain, &cli.command) {
         (Some(code), _) => explain_code(code),
@@ -154,9 +170,15 @@ pub fn main() -> ExitCode {
             eprintln!("internal error: {msg}");
             ExitCode::from(exit::INTERNAL)
         }
+        Err(_) if STDERR_FAILED.load(std::sync::atomic::Ordering::Relaxed) => {
+            ExitCode::from(exit::BAD_INPUT)
+        }
         Err(_) => ExitCode::from(exit::INTERNAL),
     }
 }
+
+/// Set when writing to standard error failed: the run ends with exit 2, an I/O failure.
+static STDERR_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// `netpolc --explain CODE`: prints the registry's long text for a code, like
 /// `rustc --explain`. The `NP` may be left out: `--explain 0203`.
@@ -189,11 +211,9 @@ pub fn stderr_color() -> bool {
 fn print_out(text: &str) -> Result<(), CliError> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::Internal(format!(
-            "cannot write to standard output: {e}"
-        ))),
-    }
+    // A full disk or a reader that went away (a closed pipe) loses the output: the user's
+    // I/O failed, exit 2 with a message, never a silent 0 or an "internal error".
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError::bad(format!("cannot write to standard output: {e}")))
 }

@@ -75,12 +75,21 @@ pub fn read(paths: &[PathBuf]) -> Result<Vec<ProgramFile>, CliError> {
     } else {
         paths
     };
+    // An absolute path inside the current directory is named relative to it, so that no
+    // home directory reaches the generated files' annotations.
+    let cwd = std::env::current_dir().ok();
     Ok(input::read(paths, &input::PROGRAMS)
         .map_err(CliError::bad)?
         .into_iter()
-        .map(|s| ProgramFile {
-            name: s.name,
-            bytes: s.bytes,
+        .map(|s| {
+            let relative = cwd
+                .as_deref()
+                .and_then(|cwd| Path::new(&s.name).strip_prefix(cwd).ok())
+                .map(|p| p.display().to_string());
+            ProgramFile {
+                name: relative.unwrap_or(s.name),
+                bytes: s.bytes,
+            }
         })
         .collect())
 }
@@ -94,9 +103,9 @@ pub fn settings(config: Option<&Path>) -> Result<Settings, (Diagnostic, Sources)
         None => return Ok(Settings::default()),
     };
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = input::read_limited(path).map_err(|e| {
         (
-            Diagnostic::new(Code::BadConfig, format!("cannot read `{name}`: {e}")),
+            Diagnostic::new(Code::BadConfig, format!("cannot read the settings: {e}")),
             Sources::new(),
         )
     })?;

@@ -1,6 +1,6 @@
 //! `netpolc reach`: the connectivity map, or answers to a batch of questions.
 
-use super::{load_cluster, print_out, CliError, EngineArgs};
+use super::{input, load_cluster, print_out, CliError, EngineArgs};
 use crate::ir::Protocol;
 use crate::report;
 use crate::verify::Engine;
@@ -60,8 +60,13 @@ pub fn run(args: &ReachArgs) -> Result<u8, CliError> {
     let cluster = load_cluster(&args.paths)?;
     let engine = Engine::new(&cluster, args.engine.options());
     if let Some(file) = &args.query {
-        let text = std::fs::read_to_string(file).map_err(|e| {
-            CliError::bad(format!("cannot read query file `{}`: {e}", file.display()))
+        let bytes = input::read_limited(file)
+            .map_err(|e| CliError::bad(format!("cannot read the query file: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            CliError::bad(format!(
+                "the query file `{}` is not UTF-8 text",
+                file.display()
+            ))
         })?;
         let answers = answer_queries(&engine, &text)
             .map_err(|e| CliError::bad(format!("{}: {e}", file.display())))?;

@@ -54,6 +54,7 @@ codes! {
     PortOutOfRange = "NP0102", Error, "a port number outside 1-65535, or a range whose ends are reversed";
     BadAddress = "NP0103", Error, "an address or CIDR that is not valid, or an except outside its block";
     NotUtf8 = "NP0104", Error, "a source file that is not UTF-8 text";
+    TooLarge = "NP0105", Error, "a source file larger than netpolc reads (64 MiB)";
     // --- names and rules
     UnknownRule = "NP0201", Error, "`use` names a rule that neither the program nor the standard library defines";
     WrongArgumentCount = "NP0202", Error, "a rule is used with more or fewer arguments than it declares";

@@ -14,6 +14,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::PortOutOfRange => include_str!("explain/NP0102.md"),
         Code::BadAddress => include_str!("explain/NP0103.md"),
         Code::NotUtf8 => include_str!("explain/NP0104.md"),
+        Code::TooLarge => include_str!("explain/NP0105.md"),
         Code::UnknownRule => include_str!("explain/NP0201.md"),
         Code::WrongArgumentCount => include_str!("explain/NP0202.md"),
         Code::UnknownParameter => include_str!("explain/NP0203.md"),

@@ -28,7 +28,17 @@ fn entry(tree: &Tree<'_>, inside: &Path) -> Result<Option<TreeEntry<'static>>, g
 }
 
 /// A blob's bytes, at most one byte over the loaders' limit (they refuse anything longer).
+/// The size is read from the object's header first, so that an oversized blob is refused
+/// without being loaded.
 fn blob(repo: &Repository, entry: &TreeEntry<'_>, name: &Path) -> Result<Source, git2::Error> {
+    let (size, _) = repo.odb()?.read_header(entry.id())?;
+    if size > MAX_READ - 1 {
+        return Err(git2::Error::from_str(&format!(
+            "{}: larger than {} MiB, the most netpolc reads from one file",
+            name.display(),
+            (MAX_READ - 1) >> 20
+        )));
+    }
     let blob = repo.find_blob(entry.id())?;
     let bytes = blob.content();
     Ok(Source {
