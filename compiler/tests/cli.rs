@@ -323,3 +323,34 @@ fn io_failures_on_the_standard_streams_exit_2() {
     assert_eq!(closed.status.code(), Some(2), "{}", stderr(&closed));
     assert!(stderr(&closed).contains("cannot write to standard output"));
 }
+
+/// Issue 15, item 21: a JSON manifest or query file with a key given twice is refused, as
+/// the YAML reader and the API server's strict decoding refuse it (the last one does not win).
+#[test]
+fn duplicate_json_keys_are_refused_in_manifests_and_queries() {
+    let manifest = temp_file(
+        "dup.json",
+        r#"{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": "a", "namespace": "shop"},
+            "spec": {"podSelector": {}, "podSelector": {"matchLabels": {"app": "db"}}}}"#,
+    );
+    let o = netpolc(&["reach", &manifest.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("duplicate key `podSelector`"),
+        "{}",
+        stderr(&o)
+    );
+
+    let query = temp_file(
+        "dup-query.json",
+        r#"[{"src": "shop/web", "dst": "shop/db", "protocol": "TCP", "port": 80, "port": 5432}]"#,
+    );
+    let o = netpolc(&["reach", SHOP, "--query", &query.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("duplicate key `port`"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -103,7 +103,8 @@ fn pretty_json(v: &Value) -> Result<String, CliError> {
 /// Answers every question of a query file, keeping each element's fields and
 /// adding `allowed` and `reason`.
 pub fn answer_queries(engine: &Engine<'_>, text: &str) -> Result<Vec<Value>, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let value: Value =
+        crate::model::strict_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let Value::Array(items) = value else {
         return Err(
             "a query file is a JSON array of {\"src\", \"dst\", \"protocol\", \"port\"}".into(),

@@ -152,7 +152,7 @@ fn parse_json(source: &Source, text: &str) -> Result<Value, LoadError> {
             format!("too many JSON values: the limit is about {MAX_NODES} per document"),
         ));
     }
-    serde_json::from_str::<Value>(text)
+    super::strict_json::from_str(text)
         .map_err(|e| file_error(source, Some(1), format!("invalid JSON: {e}")))
 }
 
