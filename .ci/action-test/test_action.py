@@ -50,6 +50,14 @@ HERE = Path(__file__).resolve().parent
 NETPOLC = Path(os.environ.get("NETPOLC_BIN", ROOT / "target/debug/netpolc")).resolve()
 ACT = os.environ.get("NETPOLC_ACT", str(ROOT / ".venv-peers/bin/act"))
 BRANCH = "netpolc/regenerate-main"
+# How the action looks for its pull request: every open one from a branch of that name, with
+# what tells this repository's branch from a fork's.
+LIST_CALL = ["pr", "list", "--head", BRANCH, "--base", "main", "--state", "open",
+             "--json", "number,url,isCrossRepository,headRepositoryOwner",
+             "--jq", '.[] | "\\(.number) \\(.isCrossRepository) \\(.headRepositoryOwner.login) \\(.url)"']
+# A file name a pull request's author can commit: it closes a code span, ends the paragraph, and
+# writes a heading and a link.
+HOSTILE_NAME = "x`\n\n### Approved by security [click](https:evil)\n\n`.npl"
 ZERO = "0" * 40
 
 PROGRAM = """\
@@ -173,6 +181,20 @@ class Project:
                 pr["state"] = state
         self.gh_state.write_text(json.dumps(data))
 
+    def add_pr(self, head: str, title: str, repository: str | None = None) -> int:
+        """An open pull request from HEAD into main, made by someone else: from the fork
+        REPOSITORY (owner/name), or from this repository's branch when None."""
+        data = json.loads(self.gh_state.read_text())
+        number = max([pr["number"] for pr in data["prs"]], default=0) + 1
+        pr = {"number": number, "url": f"https://github.com/acme/shop/pull/{number}", "head": head,
+              "base": "main", "state": "open", "title": title, "body": f"{title}'s body\n",
+              "labels": [], "comments": []}
+        if repository is not None:
+            pr["headRepository"] = repository
+        data["prs"].append(pr)
+        self.gh_state.write_text(json.dumps(data))
+        return number
+
     def checkout(self, ref: str = "main") -> Path:
         """What actions/checkout leaves: a depth-1 clone of REF, origin the bare repository."""
         self.runs += 1
@@ -196,7 +218,7 @@ class Project:
             "GITHUB_REPOSITORY": "acme/shop",
             "GITHUB_SERVER_URL": "https://github.com",
             "GITHUB_EVENT_NAME": event,
-            "GITHUB_REF": "refs/heads/main" if event == "push" else "refs/pull/7/merge",
+            "GITHUB_REF": "refs/pull/7/merge" if event == "pull_request" else "refs/heads/main",
             "GITHUB_BASE_REF": "main" if event == "pull_request" else "",
             "RUNNER_OS": "Linux",
             "RUNNER_ARCH": "X64",
@@ -215,7 +237,8 @@ class Project:
             "repository": "acme/shop",
             "event_name": event,
             "base_ref": "main" if event == "pull_request" else "",
-            "event": {"repository": {"default_branch": "main"}},
+            # A schedule event's payload has no repository, so the base input's default is empty.
+            "event": {} if event == "schedule" else {"repository": {"default_branch": "main"}},
         }
         full_env = self.environment(workspace, event)
         full_env.update(env or {})
@@ -246,6 +269,19 @@ class ActionTestCase(unittest.TestCase):
     def tearDown(self):
         self._tmp.cleanup()
 
+    def pr_run(self, **inputs):
+        workspace = self.project.checkout("main")
+        return workspace, self.project.run(workspace, mode="pr", **inputs)
+
+    def open_pull_request(self) -> None:
+        """A change to the program on main and the run that opens #1; its calls and pushes
+        are consumed."""
+        p = self.project
+        p.commit({"policies/shop.npl": WEB_PROGRAM}, "shop: web to app", regenerate=False)
+        self.assertRan(self.pr_run()[1])
+        self.assertEqual([c[:2] for c in p.gh_calls()], [["pr", "list"], ["pr", "create"]])
+        self.assertEqual(len(p.pushes()), 1)
+
     def assertRan(self, result: Result, ok: bool = True):
         if result.ok != ok:
             self.fail(f"the action {'failed' if ok else 'succeeded'}; its log:\n{result.log}")
@@ -267,32 +303,32 @@ class ActionTestCase(unittest.TestCase):
             author,
             "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>|github-actions[bot]",
         )
+        # The trailer by which a later run recognises the branch as netpolc's.
+        trailers = self.project.git(clone, "log", "-1", "--format=%(trailers:key=Generated-by,valueonly)")
+        self.assertEqual(trailers, "netpolc")
+
+    def assertNoForgedMarkdown(self, markdown: str, headings: list[str]):
+        """MARKDOWN, parsed as CommonMark (with GitHub's tables and strikethrough), has exactly
+        HEADINGS and no link: nothing a file name or an input wrote became markup."""
+        from markdown_it import MarkdownIt
+
+        tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(markdown)
+        found = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+        self.assertEqual(found, headings, markdown)
+        links = [child for t in tokens for child in (t.children or []) if child.type == "link_open"]
+        self.assertEqual(links, [], markdown)
 
 
 class PullRequestModeTest(ActionTestCase):
     """mode: pr, on pushes to main: one branch and one pull request, opened, left alone,
     updated, closed."""
 
-    def pr_run(self, **inputs):
-        workspace = self.project.checkout("main")
-        return workspace, self.project.run(workspace, mode="pr", **inputs)
-
-    def open_pull_request(self) -> None:
-        """A change to the program on main and the run that opens #1; its calls and pushes
-        are consumed."""
-        p = self.project
-        p.commit({"policies/shop.npl": WEB_PROGRAM}, "shop: web to app", regenerate=False)
-        self.assertRan(self.pr_run()[1])
-        self.assertEqual([c[:2] for c in p.gh_calls()], [["pr", "list"], ["pr", "create"]])
-        self.assertEqual(len(p.pushes()), 1)
-
     def test_lifecycle(self):
         p = self.project
         # Up to date from the start: nothing to propose.
         _, result = self.pr_run()
         self.assertRan(result)
-        self.assertEqual(p.gh_calls(), [["pr", "list", "--head", BRANCH, "--base", "main", "--state", "open",
-                                         "--json", "number,url", "--jq", '.[] | "\\(.number) \\(.url)"']])
+        self.assertEqual(p.gh_calls(), [LIST_CALL])
         self.assertEqual(p.pushes(), [])
         self.assertEqual(result.outputs, {"changed": "false", "pr-number": "", "pr-url": ""})
 
@@ -472,6 +508,156 @@ class PullRequestModeTest(ActionTestCase):
         self.assertIn("'no-such-label' not found", result.log)
 
 
+class PullRequestSafetyTest(ActionTestCase):
+    """Issue 15, items 1-4: what pr mode must never touch, and what it must always say."""
+
+    def assertForkPrUntouched(self, number: int):
+        [pr] = [pr for pr in self.project.prs() if pr["number"] == number]
+        self.assertEqual((pr["state"], pr["title"], pr["body"], pr["labels"], pr["comments"]),
+                         ("open", "mallory's change", "mallory's change's body\n", [], []))
+
+    def test_a_forks_pull_request_from_a_branch_of_the_same_name_is_never_touched(self):
+        p = self.project
+        fork = p.add_pr(BRANCH, "mallory's change", repository="mallory/shop")
+        # Nothing to propose: the fork's pull request is not closed as netpolc's would be.
+        _, result = self.pr_run()
+        self.assertRan(result)
+        self.assertEqual(p.gh_calls(), [LIST_CALL])
+        self.assertEqual(result.outputs, {"changed": "false", "pr-number": "", "pr-url": ""})
+        self.assertForkPrUntouched(fork)
+        self.assertIn(f"pull request #{fork} is from mallory's branch {BRANCH}, not this repository's", result.log)
+
+        # A change: netpolc opens its own pull request beside the fork's, rather than editing it.
+        p.commit({"policies/shop.npl": WEB_PROGRAM}, "shop: web to app", regenerate=False)
+        _, result = self.pr_run()
+        self.assertRan(result)
+        self.assertEqual([c[:2] for c in p.gh_calls()], [["pr", "list"], ["pr", "create"]])
+        self.assertEqual(result.outputs["pr-number"], str(fork + 1))
+        self.assertForkPrUntouched(fork)
+
+        # And when the change is reverted, only netpolc's own is closed.
+        p.git(p.dev, "revert", "--no-edit", "HEAD")
+        p.git(p.dev, "push", "--quiet", "origin", "main")
+        p.clear_pushes()
+        _, result = self.pr_run()
+        self.assertRan(result)
+        self.assertEqual([c[:3] for c in p.gh_calls()], [["pr", "list", "--head"], ["pr", "close", str(fork + 1)]])
+        self.assertForkPrUntouched(fork)
+
+    def test_an_owner_of_another_case_is_the_same_owner(self):
+        p = self.project
+        self.open_pull_request()
+        data = json.loads(p.gh_state.read_text())
+        data["prs"][0]["headRepository"] = "ACME/shop"
+        p.gh_state.write_text(json.dumps(data))
+        p.commit({"policies/shop.npl": WEB_AND_HTTPS_PROGRAM}, "shop: app to 10/8 on 443", regenerate=False)
+        _, result = self.pr_run()
+        self.assertRan(result)
+        self.assertEqual([c[:3] for c in p.gh_calls()], [["pr", "list", "--head"], ["pr", "edit", "1"]])
+
+    def test_two_open_pull_requests_warn_and_update_the_first(self):
+        p = self.project
+        first = p.add_pr(BRANCH, "an older netpolc pull request")
+        p.add_pr(BRANCH, "another")
+        p.commit({"policies/shop.npl": WEB_PROGRAM}, "shop: web to app", regenerate=False)
+        _, result = self.pr_run()
+        self.assertRan(result)
+        calls = p.gh_calls()
+        self.assertEqual([c[:3] for c in calls], [["pr", "list", "--head"], ["pr", "edit", str(first)]])
+        [warning] = result.annotated("warning")
+        self.assertIn(f"more than one open pull request from {BRANCH} into main; netpolc updates #{first}",
+                      warning.message)
+        self.assertEqual(result.outputs["pr-number"], str(first))
+
+    def test_the_base_as_branch_is_refused_before_any_push(self):
+        p = self.project
+        p.commit({"policies/shop.npl": WEB_PROGRAM}, "shop: web to app", regenerate=False)
+        # A checkout behind the base: force-pushing its regenerated commit would rewind main.
+        workspace = p.checkout("main")
+        tip = p.commit({"README.md": "shop\n"}, "a push while the workflow starts", regenerate=False)
+        for branch in ("main", "refs/heads/main"):
+            result = p.run(workspace, mode="pr", branch=branch)
+            self.assertRan(result, ok=False)
+            [error] = result.annotated("error")
+            self.assertIn("branch is the base branch, main", error.message)
+            self.assertEqual((p.gh_calls(), p.pushes()), ([], []))
+            self.assertEqual(p.origin_ref("refs/heads/main"), tip)
+
+    def test_a_branch_netpolc_did_not_write_is_neither_replaced_nor_deleted(self):
+        p = self.project
+        # Someone's own work on a branch of netpolc's name.
+        p.git(p.dev, "checkout", "--quiet", "-b", BRANCH, "main")
+        theirs = p.commit({"notes.md": "work in progress\n"}, "my work", regenerate=False, branch=BRANCH)
+        p.git(p.dev, "checkout", "--quiet", "main")
+
+        # Nothing to propose: the branch would be deleted.
+        _, result = self.pr_run()
+        self.assertRan(result, ok=False)
+        [error] = result.annotated("error")
+        self.assertIn(f"the branch {BRANCH} on origin ends in a commit netpolc did not write ({theirs}", error.message)
+        self.assertEqual(p.pushes(), [])
+        self.assertEqual([c[:2] for c in p.gh_calls()], [["pr", "list"]])
+
+        # A change to propose: the branch would be force-pushed.
+        p.commit({"policies/shop.npl": WEB_PROGRAM}, "shop: web to app", regenerate=False)
+        _, result = self.pr_run()
+        self.assertRan(result, ok=False)
+        self.assertIn("netpolc did not write", result.annotated("error")[0].message)
+        self.assertEqual(p.pushes(), [])
+        self.assertEqual([c[:2] for c in p.gh_calls()], [["pr", "list"]])
+        self.assertEqual(p.origin_ref(f"refs/heads/{BRANCH}"), theirs)
+        self.assertEqual(p.prs(), [])
+
+    def test_a_commit_added_to_netpolcs_branch_stops_the_next_run(self):
+        p = self.project
+        self.open_pull_request()
+        # A reviewer pushes a fixup onto the pull request's branch.
+        p.git(p.dev, "fetch", "--quiet", "origin", BRANCH)
+        p.git(p.dev, "checkout", "--quiet", "-b", BRANCH, "FETCH_HEAD")
+        theirs = p.commit({"notes.md": "reviewed\n"}, "a reviewer's fixup", regenerate=False, branch=BRANCH)
+        p.git(p.dev, "checkout", "--quiet", "main")
+        p.commit({"policies/shop.npl": WEB_AND_HTTPS_PROGRAM}, "shop: app to 10/8 on 443", regenerate=False)
+        _, result = self.pr_run()
+        self.assertRan(result, ok=False)
+        self.assertIn("netpolc did not write", result.annotated("error")[0].message)
+        self.assertEqual(p.pushes(), [])
+        self.assertEqual(p.origin_ref(f"refs/heads/{BRANCH}"), theirs)
+        self.assertEqual([c[:2] for c in p.gh_calls()], [["pr", "list"]])
+
+    def test_a_schedule_event_without_a_base_says_so(self):
+        p = self.project
+        for mode in ("pr", "check"):
+            workspace = p.checkout("main")
+            result = p.run(workspace, event="schedule", mode=mode)
+            self.assertRan(result, ok=False)
+            [error] = result.annotated("error")
+            self.assertIn("no base branch: set the action's base input", error.message)
+            self.assertEqual((p.gh_calls(), p.pushes()), ([], []))
+
+    def test_a_gh_failure_while_looking_for_the_pull_request_stops_the_run(self):
+        p = self.project
+        p.commit({"policies/shop.npl": WEB_PROGRAM}, "shop: web to app", regenerate=False)
+        # gh pr list fails (a bad token, GitHub down): that is not "no pull request is open".
+        shim = p.bin / "gh"
+        real = shim.read_text()
+        shim.write_text(real.replace('    if command == "list":\n', '    if command == "list":\n        fail("HTTP 502")\n', 1))
+        _, result = self.pr_run()
+        self.assertRan(result, ok=False)
+        self.assertEqual([c[:2] for c in p.gh_calls()], [["pr", "list"]])
+        self.assertEqual(p.pushes(), [])
+
+    def test_a_file_name_forges_nothing_in_the_body_or_the_summary(self):
+        p = self.project
+        p.commit({f"policies/{HOSTILE_NAME}": "namespace shop {\n  web may talk to app on 8080\n}\n"},
+                 "shop: web to app, from a file with a hostile name", regenerate=False)
+        _, result = self.pr_run()
+        self.assertRan(result)
+        [pr] = p.prs()
+        self.assertIn("Approved by security", pr["body"])
+        self.assertNoForgedMarkdown(pr["body"], ["netpolc: the allowed connections change"])
+        self.assertNoForgedMarkdown(result.summary, ["netpolc", "netpolc: the allowed connections change"])
+
+
 class CheckModeTest(ActionTestCase):
     """mode: check (the default), on pull requests into main."""
 
@@ -495,6 +681,21 @@ class CheckModeTest(ActionTestCase):
         self.assertIn(md, result.summary)
         self.assertEqual(result.annotations, [])
         self.assertEqual(self.project.gh_calls(), [])
+
+    def test_a_checkout_without_credentials_compares_with_its_own_base(self):
+        # The README's check job: `persist-credentials: false` and `fetch-depth: 0`. In a private
+        # repository its fetch fails, but the checkout has origin/main already.
+        p = self.project
+        self.pr_branch(WEB_PROGRAM, regenerate=True)
+        workspace = self.tmp / "no-credentials" / "workspace"
+        workspace.parent.mkdir()
+        p.git(self.tmp, "clone", "--quiet", "--branch=feature", f"file://{p.origin}", str(workspace))
+        p.git(workspace, "remote", "set-url", "origin", str(self.tmp / "unreachable.git"))
+        result = p.run(workspace, event="pull_request")
+        self.assertRan(result)
+        self.assertEqual(result.annotations, [])
+        self.assertIn("cannot fetch main from origin; using the checkout's origin/main", result.log)
+        self.assertIn(expected_markdown(workspace, "origin/main"), result.summary)
 
     def test_stale_manifests_fail_the_job(self):
         workspace = self.pr_branch(WEB_PROGRAM, regenerate=False)
@@ -569,6 +770,20 @@ class CompileModeTest(ActionTestCase):
         self.assertEqual(netpolc(workspace, "compile", "policies", "-o", "deploy/netpol", "--check").returncode, 0)
         self.assertIn("deploy/netpol/shop/web.yaml", p.git(workspace, "status", "--porcelain", "--untracked-files=all"))
         self.assertEqual((p.gh_calls(), p.pushes()), ([], []))
+
+    def test_the_output_directory_forges_nothing_in_the_summary(self):
+        p = self.project
+        out = "deploy/x`\n\n# Approved [click](https:evil)\n\n`"
+        workspace = p.checkout("main")
+        result = p.run(workspace, mode="compile", output_dir=out)
+        self.assertRan(result)
+        self.assertEqual(result.outputs["changed"], "true")
+        self.assertIn("Approved", result.summary)
+        self.assertNoForgedMarkdown(result.summary, ["netpolc compile", "netpolc: the allowed connections change"])
+        # And check mode, in a checkout where nothing is there: stale.
+        result = p.run(p.checkout("main"), event="pull_request", output_dir=out)
+        self.assertRan(result, ok=False)
+        self.assertNoForgedMarkdown(result.summary, ["netpolc check", "netpolc: the allowed connections change"])
 
     def test_other_paths_and_output_directory(self):
         p = self.project

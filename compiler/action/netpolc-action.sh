@@ -15,7 +15,18 @@
 #   run:     NETPOLC (the binary), NETPOLC_MODE, NETPOLC_PATHS, NETPOLC_OUTPUT_DIR, NETPOLC_BASE,
 #            NETPOLC_FAIL_ON, NETPOLC_CONFIG, NETPOLC_NO_IPBLOCK_PODS, NETPOLC_BRANCH,
 #            NETPOLC_TITLE, NETPOLC_LABELS, NETPOLC_BODY_TEMPLATE, GH_TOKEN
+#
+# pr mode's commits end with the trailer `Generated-by: netpolc`. That is how it recognises its
+# own branch: a branch whose tip lacks the trailer is someone's work, and is neither force-pushed
+# nor deleted.
 set -euo pipefail
+# Failures inside $(...) stop the script as they do outside (a gh call that fails while looking
+# for the pull request must not read as "there is none").
+shopt -s inherit_errexit
+# The step's own stdout, where the runner reads workflow commands. Saved as fd 3 so that an
+# annotation (and `die`'s message) reaches the log even from inside $(...), whose stdout is
+# captured into a variable.
+exec 3>&1
 
 # --- workflow commands and files ------------------------------------------------------------
 
@@ -28,9 +39,10 @@ escape_data() {
     printf '%s' "$s"
 }
 
-# annotate LEVEL MESSAGE: an annotation (`error`, `warning` or `notice`) titled netpolc.
+# annotate LEVEL MESSAGE: an annotation (`error`, `warning` or `notice`) titled netpolc, on
+# the step's stdout (fd 3) whatever this call's stdout is.
 annotate() {
-    printf '::%s title=netpolc::%s\n' "$1" "$(escape_data "$2")"
+    printf '::%s title=netpolc::%s\n' "$1" "$(escape_data "$2")" >&3
 }
 
 die() {
@@ -46,6 +58,21 @@ output() {
 # summary: appends standard input to the job summary.
 summary() {
     cat >> "${GITHUB_STEP_SUMMARY:-/dev/null}"
+}
+
+# md_code TEXT: TEXT as a markdown code span that nothing inside can close or break, for the
+# job summary and pull request comments: the fence is longer than any run of backticks in TEXT,
+# spaced off when TEXT touches it, and control characters, which could end the paragraph and
+# with it the span (a blank line, then a forged heading), are shown as \n, \r, \t or ?.
+md_code() {
+    local s="$1" fence='`' pad=''
+    s="${s//$'\n'/\\n}"
+    s="${s//$'\r'/\\r}"
+    s="${s//$'\t'/\\t}"
+    s="${s//[[:cntrl:]]/?}"
+    while [[ "$s" == *"$fence"* ]]; do fence+='`'; done
+    if [[ "$s" == '`'* || "$s" == *'`' || "$s" == ' '*' ' || -z "$s" ]]; then pad=' '; fi
+    printf '%s%s%s%s%s' "$fence" "$pad" "$s" "$pad" "$fence"
 }
 
 # --- install --------------------------------------------------------------------------------
@@ -159,7 +186,9 @@ diff_flags=()
 base_branch() {
     local base="${NETPOLC_BASE:-${GITHUB_BASE_REF:-}}"
     base="${base#refs/heads/}"
-    [[ -n "$base" ]] || die "no base branch: set the action's base input"
+    # The input's default is empty where the event's payload has no repository (`schedule`).
+    [[ -n "$base" ]] \
+        || die "no base branch: set the action's base input (this ${GITHUB_EVENT_NAME:-?} event gives no pull request base and no default branch)"
     printf '%s' "$base"
 }
 
@@ -171,9 +200,14 @@ fetch_branch() {
     git fetch --quiet --no-tags "${depth[@]}" origin "+refs/heads/$1:refs/remotes/origin/$1"
 }
 
-# fetch_base BRANCH: prints `origin/BRANCH` once fetched, or nothing when it cannot be.
+# fetch_base BRANCH: prints `origin/BRANCH` once fetched, or nothing when there is none. A
+# checkout without credentials (the check job's `persist-credentials: false`) cannot fetch from
+# a private repository; its own origin/BRANCH (`fetch-depth: 0`) serves then.
 fetch_base() {
-    if fetch_branch "$1" && git rev-parse --verify --quiet "refs/remotes/origin/$1^{commit}" > /dev/null; then
+    if ! fetch_branch "$1"; then
+        echo "netpolc: cannot fetch $1 from origin; using the checkout's origin/$1, if it has one" >&2
+    fi
+    if git rev-parse --verify --quiet "refs/remotes/origin/$1^{commit}" > /dev/null; then
         printf 'origin/%s' "$1"
     fi
 }
@@ -225,9 +259,9 @@ run_check() {
         if [[ "$status" -ge 2 ]]; then
             echo ":x: The program does not compile: see the annotations."
         elif [[ "$stale" == true ]]; then
-            echo ":x: \`$out_dir\` is not what the program compiles to: run \`netpolc compile -o $out_dir\` and commit the result."
+            echo ":x: $(md_code "$out_dir") is not what the program compiles to: run $(md_code "netpolc compile -o $(printf '%q' "$out_dir")") and commit the result."
         else
-            echo ":white_check_mark: \`$out_dir\` is up to date."
+            echo ":white_check_mark: $(md_code "$out_dir") is up to date."
         fi
         if [[ "$warned" == true ]]; then
             echo
@@ -258,9 +292,9 @@ run_compile() {
     output changed "$changed"
     printf '## netpolc compile\n\n' | summary
     if [[ "$changed" == true ]]; then
-        echo "\`$out_dir\` now differs from HEAD." | summary
+        echo "$(md_code "$out_dir") now differs from HEAD." | summary
     else
-        echo "\`$out_dir\` is what HEAD has." | summary
+        echo "$(md_code "$out_dir") is what HEAD has." | summary
     fi
     echo | summary
     summary_diff HEAD
@@ -283,15 +317,37 @@ remote_branch() {
     git ls-remote --heads origin "refs/heads/$1" | awk -v ref="refs/heads/$1" '$2 == ref { print $1 }'
 }
 
-# The open pull request from BRANCH into BASE, as "NUMBER URL", or nothing.
+# The open pull request from this repository's BRANCH into BASE, as "NUMBER URL", or nothing.
+# `gh pr list --head` matches the branch's name in any repository: a fork's pull request from a
+# branch of the same name is listed too. It is someone else's, so it is never edited, commented
+# on or closed: only a head in this repository (GH_REPO's owner) counts.
 find_pr() {
-    local open
-    open="$(gh pr list --head "$1" --base "$2" --state open --json number,url \
-        --jq '.[] | "\(.number) \(.url)"')"
-    if [[ "$open" == *$'\n'* ]]; then
-        annotate warning "more than one open pull request from $1 into $2; netpolc updates the first"
+    local owner="${GH_REPO%/*}" listed number cross login url
+    local -a ours=()
+    owner="${owner##*/}"
+    listed="$(gh pr list --head "$1" --base "$2" --state open \
+        --json number,url,isCrossRepository,headRepositoryOwner \
+        --jq '.[] | "\(.number) \(.isCrossRepository) \(.headRepositoryOwner.login) \(.url)"')"
+    while read -r number cross login url; do
+        [[ -n "$number" ]] || continue
+        if [[ "$cross" == false && "${login,,}" == "${owner,,}" ]]; then
+            ours+=("$number $url")
+        else
+            # To the log, not to the caller's $(...).
+            echo "netpolc: pull request #$number is from $login's branch $1, not this repository's; left alone" >&2
+        fi
+    done <<< "$listed"
+    if [[ "${#ours[@]}" -gt 1 ]]; then
+        annotate warning "more than one open pull request from $1 into $2; netpolc updates #${ours[0]%% *}"
     fi
-    printf '%s' "${open%%$'\n'*}"
+    if [[ "${#ours[@]}" -gt 0 ]]; then printf '%s' "${ours[0]}"; fi
+}
+
+# Whether pr mode wrote COMMIT: its message carries the trailer `Generated-by: netpolc`.
+netpolc_wrote() {
+    local values
+    values="$(git log -1 --format='%(trailers:key=Generated-by,valueonly)' "$1")"
+    [[ $'\n'"$values"$'\n' == *$'\n'netpolc$'\n'* ]]
 }
 
 # label_flags FLAG: FLAG LABEL for each label of the comma-separated input, trimmed.
@@ -322,8 +378,14 @@ run_pr() {
     local pushed=false author email status=0
     base_name="$(base_branch)"
     branch="${NETPOLC_BRANCH:-netpolc/regenerate-$base_name}"
+    branch="${branch#refs/heads/}"
     title="${NETPOLC_TITLE:-netpolc: regenerate NetworkPolicies for $base_name}"
     export GH_REPO="${GH_REPO:-${GITHUB_REPOSITORY:?}}"
+    git check-ref-format "refs/heads/$branch" || die "branch is \`$branch\`, not a valid branch name"
+    # The branch is force-pushed: never onto the base itself, which a checkout behind the base
+    # would rewind.
+    [[ "$branch" != "$base_name" ]] \
+        || die "branch is the base branch, $base_name: netpolc force-pushes its branch, so it needs one of its own (leave the branch input empty for netpolc/regenerate-$base_name)"
 
     "$netpolc" compile "${paths[@]}" -o "$out_dir" "${compile_flags[@]}" || status=$?
     if [[ "$status" -ne 0 ]]; then
@@ -344,12 +406,22 @@ run_pr() {
     number="${pr%% *}"
     url="${pr#* }"
     remote="$(remote_branch "$branch")"
+    remote_tree=""
+    if [[ -n "$remote" ]]; then
+        # The force-push below (and the deletion) replace whatever the branch holds; the lease
+        # only guards against a push in the last moment. So the branch must be netpolc's own.
+        fetch_branch "$branch"
+        remote="$(git rev-parse "refs/remotes/origin/$branch^{commit}")"
+        netpolc_wrote "$remote" \
+            || die "the branch $branch on origin ends in a commit netpolc did not write ($remote has no Generated-by: netpolc trailer), so netpolc neither replaces nor deletes it: delete the branch, or set the action's branch input to another name"
+        remote_tree="$(git rev-parse "$remote^{tree}")"
+    fi
 
     if [[ "$tree" == "$head_tree" ]]; then
         # The manifests on the base are what the program compiles to: nothing to propose.
         if [[ -n "$pr" ]]; then
             gh pr close "$number" \
-                --comment "netpolc: the NetworkPolicies committed on \`$base_name\` are what the program compiles to; nothing is left to merge."
+                --comment "netpolc: the NetworkPolicies committed on $(md_code "$base_name") are what the program compiles to; nothing is left to merge."
             echo "netpolc: closed pull request #$number"
         fi
         if [[ -n "$remote" ]]; then
@@ -362,7 +434,7 @@ run_pr() {
         {
             echo "## netpolc"
             echo
-            echo ":white_check_mark: \`$out_dir\` on \`$base_name\` is what the program compiles to."
+            echo ":white_check_mark: $(md_code "$out_dir") on $(md_code "$base_name") is what the program compiles to."
             if [[ -n "$pr" ]]; then echo "Closed #$number."; fi
         } | summary
         return 0
@@ -370,15 +442,12 @@ run_pr() {
 
     body="${RUNNER_TEMP:-$(mktemp -d)}/netpolc-pr-body.md"
     render_body "$body" "$base_rev"
-    remote_tree=""
-    if [[ -n "$remote" ]]; then
-        fetch_branch "$branch"
-        remote_tree="$(git rev-parse "refs/remotes/origin/$branch^{tree}")"
-    fi
     if [[ "$remote_tree" != "$tree" ]]; then
         author="$(git config user.name || echo 'github-actions[bot]')"
         email="$(git config user.email || echo '41898282+github-actions[bot]@users.noreply.github.com')"
-        commit="$(printf '%s\n\nRegenerated by netpolc from %s at %s.\n' "$title" "${paths[*]:-policies}" "$head" \
+        # The trailer marks the commit as netpolc's (netpolc_wrote).
+        commit="$(printf '%s\n\nRegenerated by netpolc from %s at %s.\n\nGenerated-by: netpolc\n' \
+            "$title" "${paths[*]:-policies}" "$head" \
             | GIT_AUTHOR_NAME="$author" GIT_AUTHOR_EMAIL="$email" \
                 GIT_COMMITTER_NAME="$author" GIT_COMMITTER_EMAIL="$email" \
                 git commit-tree "$tree" -p "$head")"
@@ -397,6 +466,7 @@ run_pr() {
         url="$(gh pr create --base "$base_name" --head "$branch" --title "$title" \
             --body-file "$body" "${labels[@]}" | tail -n 1)"
         number="${url##*/}"
+        [[ "$number" =~ ^[0-9]+$ ]] || die "gh pr create printed no pull request's address: $url"
         echo "netpolc: opened pull request #$number: $url"
     elif [[ "$pushed" == true ]]; then
         mapfile -d '' labels < <(label_flags --add-label)
