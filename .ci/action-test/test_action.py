@@ -43,6 +43,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import yaml  # noqa: E402
 from runner import Result, run_action  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -982,6 +983,79 @@ class ActTest(ActionTestCase):
         branch = p.origin_ref(f"refs/heads/{BRANCH}")
         self.assertEqual(p.pushes(), [(ZERO, branch, f"refs/heads/{BRANCH}")])
         self.assertBranchIsRegenerated(branch, parent=p.origin_ref("refs/heads/main"))
+
+
+CHECKOUT_V4_2_2 = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683"
+
+
+def readme_workflow() -> str:
+    """The workflow the README's "In GitHub" section gives, as written there."""
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("\n## In GitHub\n"):]
+    start = section.index("```yaml\n") + len("```yaml\n")
+    return section[start:section.index("```\n", start)]
+
+
+class ReadmeWorkflowTest(unittest.TestCase):
+    """Issue 15, item 5: the README's workflow gives write scopes and credentials only to the
+    job that runs on reviewed code, and pins every action by commit."""
+
+    def setUp(self):
+        self.text = readme_workflow()
+        # The placeholders a reader replaces: this repository and its release tag's commit.
+        self.assertIn("OWNER/netpolc@FULL_COMMIT_SHA # v", self.text)
+        self.filled = self.text.replace("OWNER/", "acme/").replace("FULL_COMMIT_SHA", "a" * 40)
+        self.workflow = yaml.safe_load(self.filled)
+
+    def test_zizmor_finds_nothing(self):
+        with tempfile.TemporaryDirectory(prefix="netpolc-zizmor-") as tmp:
+            path = Path(tmp) / ".github/workflows/netpolc.yml"
+            path.parent.mkdir(parents=True)
+            path.write_text(self.filled)
+            # The strictest persona; --offline: no audit that asks GitHub.
+            proc = subprocess.run(
+                [str(ROOT / ".venv-peers/bin/zizmor"), "--offline", "--persona", "auditor", "--no-progress",
+                 str(path), str(ROOT / "action.yml")],
+                capture_output=True, text=True, check=False, cwd=tmp)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertIn("No findings to report", proc.stdout)
+
+    def test_it_passes_the_github_workflows_schema(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".yml") as f:
+            f.write(self.filled)
+            f.flush()
+            proc = subprocess.run([str(ROOT / ".venv-peers/bin/check-jsonschema"), "--builtin-schema",
+                                   "vendor.github-workflows", f.name], capture_output=True, text=True, check=False)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+
+    def test_write_scopes_and_credentials_only_where_the_code_is_reviewed(self):
+        w = self.workflow
+        self.assertEqual(w["permissions"], {})
+        jobs = w["jobs"]
+        by_event = {job["if"]: (name, job) for name, job in jobs.items()}
+        self.assertEqual(set(by_event), {"github.event_name == 'pull_request'", "github.event_name == 'push'"})
+        _, check = by_event["github.event_name == 'pull_request'"]
+        _, regenerate = by_event["github.event_name == 'push'"]
+        # The pull request's program is compiled with a read-only token and no credentials left.
+        self.assertEqual(check["permissions"], {"contents": "read"})
+        [checkout] = [s for s in check["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+        self.assertIs(checkout["with"]["persist-credentials"], False)
+        [action] = [s for s in check["steps"] if s.get("uses", "").startswith("acme/netpolc@")]
+        self.assertEqual(action["with"]["mode"], "check")
+        # Write scopes on the pr-mode job only.
+        self.assertEqual(regenerate["permissions"], {"contents": "write", "pull-requests": "write"})
+        [action] = [s for s in regenerate["steps"] if s.get("uses", "").startswith("acme/netpolc@")]
+        self.assertEqual(action["with"]["mode"], "pr")
+        # Every action pinned by commit, checkout at v4.2.2's.
+        uses = [s["uses"] for job in jobs.values() for s in job["steps"] if "uses" in s]
+        self.assertEqual(len(uses), 4)
+        for ref in uses:
+            self.assertRegex(ref, r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+        self.assertIn(f"{CHECKOUT_V4_2_2} # v4.2.2", self.text)
+        # No expression pasted into a shell script.
+        for job in jobs.values():
+            for step in job["steps"]:
+                self.assertNotIn("${{", step.get("run", ""))
 
 
 class SchemaTest(unittest.TestCase):
