@@ -5,6 +5,8 @@
 //! committed manifests; markdown through templates under GitHub's limit; the same output
 //! twice. `diff/witnesses.rs` confirms every reported change with the engine.
 
+#[path = "diff/budget.rs"]
+mod budget;
 #[path = "diff/fixture.rs"]
 mod fixture;
 #[path = "equiv/harness.rs"]

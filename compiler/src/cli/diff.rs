@@ -154,12 +154,15 @@ fn compare(args: &DiffArgs) -> Result<u8, Stop> {
         sources: new.sources,
     };
     let yaml = output::changes_between(&old.files, &new.output.files);
-    let report = Report::new(
+    let Ok(report) = Report::new(
         (&base, &old),
         (&head, &head_side),
         args.output_dir.as_deref(),
         &yaml,
-    );
+    ) else {
+        program::print(&[too_large()], &Sources::new(), Format::Human);
+        return Err(Stop::Printed(exit::BAD_INPUT));
+    };
     let text = match format {
         DiffFormat::Text => report.text(),
         DiffFormat::Json => report.json(),
@@ -177,6 +180,22 @@ fn compare(args: &DiffArgs) -> Result<u8, Stop> {
     } else {
         exit::OK
     })
+}
+
+/// The change in meaning did not fit the proof's budget: a refusal, not a guess.
+fn too_large() -> Diagnostic {
+    Diagnostic::new(
+        Code::ProofTooLarge,
+        format!(
+            "computing the change in meaning between base and head needs more than {} box comparisons, its budget",
+            crate::verify::proof::BUDGET
+        ),
+    )
+    .with_note(
+        "listing every connection one side allows and the other denies grows exponentially \
+         with the label keys that selectors of one namespace combine",
+    )
+    .with_help("split the namespace's selectors, or use fewer distinct label keys in one side's rules")
 }
 
 /// The template's name and text; its syntax is checked when it is rendered.

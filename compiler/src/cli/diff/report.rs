@@ -146,15 +146,17 @@ enum Newly {
 }
 
 impl Report {
-    /// The report on two sides and the changes between their files.
+    /// The report on two sides and the changes between their files, within the proof's
+    /// budget of box comparisons for both directions together.
     pub fn new(
         base: (&Revision, &Side),
         head: (&Revision, &Side),
         output_dir: Option<&Path>,
         files: &[FileChange],
-    ) -> Report {
-        let allowed = equiv::changes(&head.1.meaning, &base.1.meaning);
-        let denied = equiv::changes(&base.1.meaning, &head.1.meaning);
+    ) -> Result<Report, equiv::TooLarge> {
+        let budget = equiv::Budget::new(crate::verify::proof::BUDGET);
+        let allowed = equiv::changes_within(&head.1.meaning, &base.1.meaning, &budget)?;
+        let denied = equiv::changes_within(&base.1.meaning, &head.1.meaning, &budget)?;
         let groups = |changes: &[Change], newly| {
             let mut v: Vec<Group> = changes
                 .iter()
@@ -172,7 +174,7 @@ impl Report {
         };
         let allowed_groups = groups(&allowed.list, Newly::Allowed);
         let denied_groups = groups(&denied.list, Newly::Denied);
-        Report {
+        Ok(Report {
             base: base.0.label().to_owned(),
             head: head.0.label().to_owned(),
             base_commit: base.0.id().map(str::to_owned),
@@ -197,7 +199,7 @@ impl Report {
                     .collect(),
                 diff: unified_diff(files),
             },
-        }
+        })
     }
 
     /// `HEAD (1a2b3c4)`, or `work tree`.

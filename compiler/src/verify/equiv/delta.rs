@@ -20,7 +20,7 @@
 use super::decide::{allowed, isolation, keys, same_boxes};
 use super::describe;
 use super::lift::universe;
-use super::partition::{first_uncovered, Cube, Kind, Uncovered};
+use super::partition::{first_uncovered_within, Budget, Cube, Kind, Uncovered};
 use super::sets::LabelBox;
 use super::witness::{self, Which, Witness};
 use super::{Lifted, Point, Provenance, Side};
@@ -103,11 +103,24 @@ pub struct Changes {
     pub complete: bool,
 }
 
+/// The listing of [`changes_within`] ran out of its budget of box comparisons: no answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooLarge;
+
 /// Every region where `a` allows what `b` denies, side by side; empty exactly when
-/// `difference(a, b)` is `None`.
+/// `difference(a, b)` is `None`. Without a budget: see [`changes_within`] for input that
+/// may be hostile.
 pub fn changes(a: &Lifted, b: &Lifted) -> Changes {
+    // A budget of u64::MAX comparisons is never spent: the default is unreachable.
+    changes_within(a, b, &Budget::new(u64::MAX)).unwrap_or_default()
+}
+
+/// [`changes`] within a budget of box comparisons (the proof's kind of budget: a program
+/// or committed manifests made to make subtraction explode end with `TooLarge` instead of
+/// running for ever; `netpolc diff` turns it into NP0602).
+pub fn changes_within(a: &Lifted, b: &Lifted, budget: &Budget) -> Result<Changes, TooLarge> {
     let mut list = Vec::new();
-    let mut budget = MAX_CHANGES;
+    let mut listed = MAX_CHANGES;
     let mut complete = true;
     for key in keys(a, b) {
         let (sa, sb) = (a.sides.get(key), b.sides.get(key));
@@ -115,12 +128,15 @@ pub fn changes(a: &Lifted, b: &Lifted) -> Changes {
             continue;
         }
         let (namespace, direction) = key;
-        for (pods, example) in isolation_part(sa, sb, *direction) {
+        for (pods, example) in isolation_part(sa, sb, *direction, budget) {
             list.push(isolation_change(
                 &pods, &example, namespace, *direction, sa, sb,
             ));
         }
-        let (boxes, done) = allowance_part(sa, sb, &mut budget);
+        let (boxes, done) = allowance_part(sa, sb, &mut listed, budget);
+        if budget.exhausted() {
+            return Err(TooLarge);
+        }
         complete &= done;
         for cube in coalesce(boxes) {
             list.push(allowance_change(&cube, namespace, *direction, sa, sb));
@@ -144,7 +160,7 @@ pub fn changes(a: &Lifted, b: &Lifted) -> Changes {
                 y.cause,
             ))
     });
-    Changes { list, complete }
+    Ok(Changes { list, complete })
 }
 
 /// Takes boxes from `pieces` into `out` while the budget lasts; false when it ran out.
@@ -167,16 +183,18 @@ fn isolation_part(
     a: Option<&Side>,
     b: Option<&Side>,
     direction: Direction,
+    budget: &Budget,
 ) -> Vec<(LabelBox, Cube)> {
     let (ia, ib) = (isolation(a), isolation(b));
     let (ia, ib): (Vec<&Cube>, Vec<&Cube>) = (ia.iter().collect(), ib.iter().collect());
     let ab = allowed(b);
-    let pods: Vec<Cube> = coalesce(Uncovered::new(&ib, &ia).collect());
+    let pods: Vec<Cube> = coalesce(Uncovered::within(&ib, &ia, budget).collect());
     pods.into_iter()
         .filter_map(|pods| {
             universe(direction).into_iter().find_map(|mut everything| {
                 everything.subject = pods.subject.clone();
-                first_uncovered(&[&everything], &ab).map(|c| (pods.subject.clone(), c))
+                first_uncovered_within(&[&everything], &ab, budget)
+                    .map(|c| (pods.subject.clone(), c))
             })
         })
         .collect()
@@ -184,7 +202,12 @@ fn isolation_part(
 
 /// `(Aa \ Ab) ∩ Ib`: what `a` allows beyond `b`'s allowances, for pods `b` isolates; the
 /// intersection with `b`'s isolations (which may overlap) is cut into disjoint pieces.
-fn allowance_part(a: Option<&Side>, b: Option<&Side>, budget: &mut usize) -> (Vec<Cube>, bool) {
+fn allowance_part(
+    a: Option<&Side>,
+    b: Option<&Side>,
+    listed: &mut usize,
+    budget: &Budget,
+) -> (Vec<Cube>, bool) {
     let ib: Vec<&LabelBox> = b
         .into_iter()
         .flat_map(|s| &s.isolated)
@@ -192,7 +215,7 @@ fn allowance_part(a: Option<&Side>, b: Option<&Side>, budget: &mut usize) -> (Ve
         .collect();
     let (aa, ab) = (allowed(a), allowed(b));
     let mut out = Vec::new();
-    for piece in Uncovered::new(&aa, &ab) {
+    for piece in Uncovered::within(&aa, &ab, budget) {
         for (k, iso) in ib.iter().enumerate() {
             if !piece.subject.meets(iso) {
                 continue;
@@ -204,7 +227,11 @@ fn allowance_part(a: Option<&Side>, b: Option<&Side>, budget: &mut usize) -> (Ve
             }
             let earlier: Vec<Cube> = ib[..k].iter().map(|s| pods_of(piece.kind, s)).collect();
             let earlier: Vec<&Cube> = earlier.iter().collect();
-            if !take(Uncovered::new(&[&inside], &earlier), &mut out, budget) {
+            if !take(
+                Uncovered::within(&[&inside], &earlier, budget),
+                &mut out,
+                listed,
+            ) {
                 return (out, false);
             }
         }

@@ -27,7 +27,7 @@ mod partition;
 mod sets;
 mod witness;
 
-pub use delta::{changes, Cause, Change, Changes, MAX_CHANGES};
+pub use delta::{changes, changes_within, Cause, Change, Changes, TooLarge, MAX_CHANGES};
 pub use lift::{lift_intent, lift_namespace_intents, lift_policies};
 pub use partition::Budget;
 pub use witness::{joined, Which, Witness, WITNESS_PEER, WITNESS_POD};

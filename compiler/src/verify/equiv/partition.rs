@@ -431,12 +431,13 @@ impl Iterator for Uncovered<'_> {
 }
 
 /// Some box of points in `a` that no box of `bs` covers, or `None` when `bs` covers all of
-/// `a`.
+/// `a`. Without a budget: for the tests of the algebra.
+#[cfg(test)]
 pub(crate) fn first_uncovered(a: &[&Cube], bs: &[&Cube]) -> Option<Cube> {
     Uncovered::new(a, bs).next()
 }
 
-/// As [`first_uncovered`], spending `budget` (`None` is then only an answer when the
+/// As `first_uncovered`, spending `budget` (`None` is then only an answer when the
 /// budget is not exhausted).
 pub(crate) fn first_uncovered_within(a: &[&Cube], bs: &[&Cube], budget: &Budget) -> Option<Cube> {
     Uncovered::within(a, bs, budget).next()
