@@ -20,7 +20,11 @@ fn columns(rows: &[Vec<String>]) -> String {
             if i + 1 == r.len() {
                 line.push_str(c);
             } else {
-                line.push_str(&format!("{c:<w$}  ", w = widths[i]));
+                // Padded by hand: `format!`'s width is limited to u16::MAX, and a cell of
+                // addresses (thousands of excepts) can be wider.
+                line.push_str(c);
+                let pad = widths[i].saturating_sub(c.chars().count()) + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
             }
         }
         out.push_str(line.trim_end());
@@ -111,4 +115,24 @@ pub fn query_table(answers: &[Value]) -> String {
         ]);
     }
     columns(&rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::columns;
+
+    /// `format!`'s width stops at u16::MAX: a cell of 8,000 excepted addresses panicked
+    /// (exit 3) in `netpolc reach` (issue 15, item 13).
+    #[test]
+    fn a_cell_wider_than_a_format_width_is_aligned_not_a_panic() {
+        let wide = "10.0.0.1/32, ".repeat(8_000);
+        let rows = vec![
+            vec![wide.clone(), "TCP 80".to_owned()],
+            vec!["x".to_owned(), "UDP 53".to_owned()],
+        ];
+        let out = columns(&rows);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], format!("{wide}  TCP 80"));
+        assert_eq!(lines[1].find("UDP 53"), Some(wide.chars().count() + 2));
+    }
 }
