@@ -10,7 +10,7 @@ pub mod output;
 mod program;
 mod reach;
 
-use crate::diag::{explanation, Code};
+use crate::diag::{escape_controls, explanation, Code};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -108,7 +108,8 @@ fn load_cluster(paths: &[std::path::PathBuf]) -> Result<crate::model::Cluster, C
     let cluster = crate::model::load(&sources)
         .map_err(|errs| CliError::BadInput(errs.iter().map(|e| e.to_string()).collect()))?;
     for note in &cluster.notes {
-        eprintln!("note: {}: {}", note.origin, note.message);
+        let note = format!("{}: {}", note.origin, note.message);
+        eprintln!("note: {}", escape_controls(&note));
     }
     Ok(cluster)
 }
@@ -161,13 +162,14 @@ pub fn main() -> ExitCode {
     match result {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(CliError::BadInput(lines))) => {
+            // These quote manifests (policy names, labels): escaped as diagnostics are.
             for l in lines {
-                eprintln!("error: {l}");
+                eprintln!("error: {}", escape_controls(&l));
             }
             ExitCode::from(exit::BAD_INPUT)
         }
         Ok(Err(CliError::Internal(msg))) => {
-            eprintln!("internal error: {msg}");
+            eprintln!("internal error: {}", escape_controls(&msg));
             ExitCode::from(exit::INTERNAL)
         }
         Err(_) if STDERR_FAILED.load(std::sync::atomic::Ordering::Relaxed) => {
@@ -209,11 +211,18 @@ pub fn stderr_color() -> bool {
 
 /// Writes to stdout, treating a closed pipe (`| head`) as success.
 fn print_out(text: &str) -> Result<(), CliError> {
+    print_with(|out| out.write_all(text.as_bytes()))
+}
+
+/// Writes to standard output through `write`, then flushes.
+fn print_with(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     // A full disk or a reader that went away (a closed pipe) loses the output: the user's
     // I/O failed, exit 2 with a message, never a silent 0 or an "internal error".
-    out.write_all(text.as_bytes())
+    write(&mut out)
         .and_then(|()| out.flush())
         .map_err(|e| CliError::bad(format!("cannot write to standard output: {e}")))
 }

@@ -1,9 +1,9 @@
 //! `netpolc reach`: the connectivity map, or answers to a batch of questions.
 
-use super::{input, load_cluster, print_out, CliError, EngineArgs};
+use super::{input, load_cluster, print_out, print_with, CliError, EngineArgs};
 use crate::ir::Protocol;
 use crate::report;
-use crate::verify::Engine;
+use crate::verify::{Engine, MAX_PAIRS};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
 
@@ -84,13 +84,23 @@ pub fn run(args: &ReachArgs) -> Result<u8, CliError> {
         return Ok(super::exit::OK);
     }
     let map = engine.reach_map();
-    let out = match args.output.unwrap_or(Format::Table) {
-        Format::Table => report::table(&cluster, &map),
-        Format::Json => pretty_json(&report::json(&cluster, &map))?,
-        Format::Dot => report::dot(&cluster, &map),
-        Format::Mermaid => report::mermaid(&cluster, &map),
-    };
-    print_out(&out)?;
+    if map.truncated {
+        eprintln!(
+            "note: more than {MAX_PAIRS} pairs of workloads can connect; the map lists the first {MAX_PAIRS} \
+             (by source, then destination){}. Ask about given pairs with --query, or map fewer namespaces at once.",
+            if args.output == Some(Format::Json) {
+                " and says \"truncated\": true"
+            } else {
+                ""
+            }
+        );
+    }
+    match args.output.unwrap_or(Format::Table) {
+        Format::Table => print_out(&report::table(&cluster, &map))?,
+        Format::Json => print_with(|out| report::write_json(&cluster, &map, out))?,
+        Format::Dot => print_out(&report::dot(&cluster, &map))?,
+        Format::Mermaid => print_out(&report::mermaid(&cluster, &map))?,
+    }
     Ok(super::exit::OK)
 }
 
@@ -150,6 +160,9 @@ fn parse_question(obj: &Map<String, Value>) -> Result<(String, String, Protocol,
         Some(_) => return Err("`protocol` must be a string: TCP, UDP or SCTP".into()),
     };
     let port = match obj.get("port") {
+        Some(Value::Number(n)) if !n.is_i64() && !n.is_u64() => {
+            return Err(format!("port `{n}` must be an integer between 1 and 65535"))
+        }
         Some(Value::Number(n)) => n
             .as_u64()
             .and_then(|n| u16::try_from(n).ok())

@@ -14,4 +14,4 @@ pub mod sample;
 pub use connection::{Connection, ConnectionError, FamilyVerdict};
 pub use engine::{Endpoint, Engine, Options, RuleRef, SideVerdict};
 pub use query::{Answer, Resolved};
-pub use reach::{OutsideReach, ReachMap};
+pub use reach::{OutsideReach, ReachMap, MAX_PAIRS};
