@@ -68,7 +68,8 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         .iter()
         .filter(|n| n.about == NoteAbout::NetworkPolicy)
     {
-        eprintln!("note: {}: {}", note.origin, note.message);
+        let note = format!("{}: {}", note.origin, note.message);
+        eprintln!("note: {}", crate::diag::escape_controls(&note));
     }
     let policies = cluster.policies.len();
     let budget = Budget::new(proof::BUDGET);

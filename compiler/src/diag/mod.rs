@@ -12,7 +12,7 @@ pub mod suggest;
 
 pub use codes::Code;
 pub use explain::explanation;
-pub use render::{render, summary, Format};
+pub use render::{escape_controls, render, summary, Format};
 
 use crate::syntax::Span;
 
@@ -150,11 +150,25 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     while !text.is_char_boundary(start) {
         start -= 1;
     }
-    let before = &text[..start];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
+    let mut line = 1;
+    let mut line_start = 0;
+    for s in line_starts(text).take_while(|&s| s <= start) {
+        line += 1;
+        line_start = s;
+    }
+    let column = text[line_start..start].chars().count() + 1;
     (line, column)
+}
+
+/// Where each line after the first starts. A line ends at `\n`, `\r\n` or a lone `\r`,
+/// as the grammar's `NEWLINE` does: a file saved with old Mac line ends (`\r` alone) is
+/// read as lines by the parser, so messages must count the same lines, not one.
+fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().filter_map(move |(i, &b)| {
+        let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        ends.then_some(i + 1)
+    })
 }
 
 /// The start of every line of a text, to turn byte offsets into lines and columns in
@@ -165,10 +179,10 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Indexes `text`.
+    /// Indexes `text`; lines end as [`line_column`] says.
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        starts.extend(line_starts(text));
         LineIndex { starts }
     }
 

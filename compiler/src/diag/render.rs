@@ -18,6 +18,7 @@ mod human;
 
 use super::{Diagnostic, Label, LineIndex, Severity, Sources};
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -81,6 +82,9 @@ impl FromStr for Format {
 pub fn render(diags: &[Diagnostic], sources: &Sources, format: Format, color: bool) -> String {
     let texts = Texts::new(diags, sources);
     let sources = &texts;
+    // The one place user text is made safe to print, for every format and message.
+    let escaped: Vec<Diagnostic> = diags.iter().map(escape_diagnostic).collect();
+    let diags = &escaped;
     match format {
         Format::Human => diags
             .iter()
@@ -129,10 +133,92 @@ pub fn summary(diags: &[Diagnostic], color: bool) -> Option<String> {
     ))
 }
 
+/// Text from the input as it may be printed to a terminal: control characters (ESC starts
+/// the sequences that set a terminal's title or colours, CR overwrites the line) and the
+/// Unicode controls that reorder what is shown are written as escapes (`\u{1b}`), so that a
+/// policy name, label or file name quoted in a message shows what it is and does nothing.
+/// Line breaks and tabs stay: the formats indent continuation lines themselves.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A character that must not reach a terminal as it is.
+pub(crate) fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c)
+}
+
+/// The bidirectional formatting characters ("Trojan Source", CVE-2021-42574).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The longest text quoted in backticks that a message prints whole, in characters.
+const MAX_QUOTE_CHARS: usize = 160;
+
+/// `text` with each backticked quote longer than [`MAX_QUOTE_CHARS`] cut in its middle: a
+/// label value of 5 MB is named by its start and end, not printed whole.
+fn shorten_quotes(text: &str) -> Cow<'_, str> {
+    let long = |q: &str| q.chars().count() > MAX_QUOTE_CHARS;
+    if !text.split('`').skip(1).step_by(2).any(long) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 && long(part) {
+            let n = part.chars().count();
+            out.extend(part.chars().take(MAX_QUOTE_CHARS - 40));
+            out.push_str("...");
+            out.extend(part.chars().skip(n - 20));
+        } else {
+            out.push_str(part);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A message as printed: long quotes cut, then controls escaped.
+fn printable(text: &str) -> String {
+    escape_controls(&shorten_quotes(text)).into_owned()
+}
+
+fn escape_label(label: &Label) -> Label {
+    Label {
+        file: escape_controls(&label.file).into_owned(),
+        span: label.span,
+        message: label.message.as_deref().map(printable),
+    }
+}
+
+fn escape_diagnostic(d: &Diagnostic) -> Diagnostic {
+    Diagnostic {
+        code: d.code,
+        message: printable(&d.message),
+        primary: d.primary.as_ref().map(escape_label),
+        secondary: d.secondary.iter().map(escape_label).collect(),
+        notes: d.notes.iter().map(|n| printable(n)).collect(),
+        help: d.help.as_deref().map(printable),
+    }
+}
+
 /// The texts the diagnostics point into, each with the starts of its lines, indexed once
 /// per [`render`]: many diagnostics on a large file then cost one scan of it, not one each.
+/// Files are keyed by their names as printed (escaped), which is how renderers ask.
 pub(crate) struct Texts<'a> {
-    files: BTreeMap<&'a str, Indexed<'a>>,
+    files: BTreeMap<String, Indexed<'a>>,
 }
 
 impl<'a> Texts<'a> {
@@ -144,7 +230,7 @@ impl<'a> Texts<'a> {
         for label in labels {
             if let Some(text) = sources.text(&label.file) {
                 files
-                    .entry(label.file.as_str())
+                    .entry(escape_controls(&label.file).into_owned())
                     .or_insert_with(|| Indexed::new(text));
             }
         }
@@ -392,8 +478,9 @@ mod tests {
             let indexed = Indexed::new(&text);
             prop_assert_eq!(indexed.line_column(offset), line_column(&text, offset));
             let (line, _) = line_column(&text, offset);
-            let expected = text.split('\n').nth(line - 1).unwrap_or("");
-            prop_assert_eq!(indexed.line(line), expected.strip_suffix('\r').unwrap_or(expected));
+            // Lines end at `\r\n`, `\n` or a lone `\r`, as the grammar's NEWLINE.
+            let lines: Vec<&str> = text.split("\r\n").flat_map(|l| l.split(['\n', '\r'])).collect();
+            prop_assert_eq!(indexed.line(line), lines.get(line - 1).copied().unwrap_or(""));
         }
     }
 

@@ -81,7 +81,7 @@ fn snippet(sources: &Texts<'_>, label: &Label) -> Option<Vec<Row>> {
         last -= 1;
         last_col = line_text(last).chars().count() + 1;
     }
-    let first_cell = cells(&line_text(first).chars().collect::<Vec<_>>(), first_col);
+    let mut first_cell = 0;
     let mut rows = Vec::new();
     for number in first..=last {
         if last - first + 1 > MAX_LINES && number == first + 2 {
@@ -105,17 +105,25 @@ fn snippet(sources: &Texts<'_>, label: &Label) -> Option<Vec<Row>> {
         } else {
             chars.len() + 1
         };
+        let shown = Shown::new(&chars, from, to);
+        let (chars, from, to, lead) = (shown.chars, shown.from, shown.to, shown.lead);
+        if number == first {
+            first_cell = lead + cells(chars, from);
+        }
         let underline = if to > from {
-            Some((cells(&chars, from), cells(&chars, to) - cells(&chars, from)))
+            Some((
+                lead + cells(chars, from),
+                cells(chars, to) - cells(chars, from),
+            ))
         } else if first == last {
             // An empty span still gets one caret, between the characters it points at.
-            Some((cells(&chars, from), 1))
+            Some((lead + cells(chars, from), 1))
         } else {
             None
         };
         rows.push(Row::Line {
             number,
-            text: chars.iter().map(|&c| display(c)).collect(),
+            text: shown.text,
             underline,
             message: None,
         });
@@ -152,6 +160,58 @@ fn snippet(sources: &Texts<'_>, label: &Label) -> Option<Vec<Row>> {
     Some(rows)
 }
 
+/// A source line as shown: whole, or, when longer than [`MAX_LINE_CHARS`], cut to a window
+/// around the span with `...` at each cut end, as rustc does, so that an error on a
+/// 10 MB line prints a line, not 10 MB.
+struct Shown<'c> {
+    /// The characters shown.
+    chars: &'c [char],
+    /// The span's 1-based columns within `chars`.
+    from: usize,
+    to: usize,
+    /// Cells before `chars` on screen: the leading `...`.
+    lead: usize,
+    /// The line as printed.
+    text: String,
+}
+
+/// The longest line shown whole, in characters.
+const MAX_LINE_CHARS: usize = 120;
+/// Characters shown before the span on a cut line.
+const CONTEXT_CHARS: usize = 40;
+
+impl<'c> Shown<'c> {
+    fn new(line: &'c [char], from: usize, to: usize) -> Shown<'c> {
+        let (lo, hi) = if line.len() <= MAX_LINE_CHARS {
+            (0, line.len())
+        } else {
+            let lo = from.saturating_sub(1).saturating_sub(CONTEXT_CHARS);
+            let hi = (lo + MAX_LINE_CHARS).min(line.len());
+            // Near the end of the line, show a full window rather than a short one.
+            (hi.saturating_sub(MAX_LINE_CHARS).min(lo), hi)
+        };
+        let chars = &line[lo..hi];
+        let mut text: String = chars.iter().map(|&c| display(c)).collect();
+        let lead = if lo > 0 { ELLIPSIS.len() } else { 0 };
+        if lo > 0 {
+            text.insert_str(0, ELLIPSIS);
+        }
+        if hi < line.len() {
+            text.push_str(ELLIPSIS);
+        }
+        Shown {
+            chars,
+            // A span that runs past the window is underlined to its edge.
+            from: from.saturating_sub(lo).max(1),
+            to: to.saturating_sub(lo).clamp(1, chars.len() + 1),
+            lead,
+            text,
+        }
+    }
+}
+
+const ELLIPSIS: &str = "...";
+
 /// The screen cell (0-based) where 1-based character column `column` of a line starts.
 fn cells(chars: &[char], column: usize) -> usize {
     let before = column.saturating_sub(1);
@@ -168,11 +228,12 @@ fn cell_width(c: char) -> usize {
 }
 
 /// How a character of source is shown: tabs as spaces, and control characters (which
-/// could move the cursor or recolour the terminal) as U+FFFD.
+/// could move the cursor or recolour the terminal) and bidi controls (which reorder the
+/// line) as U+FFFD, one cell each so that carets stay under their columns.
 fn display(c: char) -> String {
     if c == '\t' {
         " ".repeat(TAB_WIDTH)
-    } else if c.is_control() {
+    } else if c.is_control() || super::is_unsafe(c) {
         '\u{fffd}'.to_string()
     } else {
         c.to_string()

@@ -1,0 +1,126 @@
+//! Bad input meets a diagnostic at the user's line, never exit 3 or an abort (issue 15,
+//! items 18 and 22): IPv4-mapped addresses, byte order marks, old Mac line ends, control
+//! characters, 10 MB lines, dangling links, the YAML parser's limits and query ports.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SHOP: &str = "../examples/manifests/shop.yaml";
+
+fn netpolc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_netpolc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the netpolc binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A fresh directory for one test.
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("netpolc-bad-input-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+/// Writes `bytes` to `dir/name` and returns the path as a string.
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("temp file");
+    path.to_str().expect("utf-8 path").to_owned()
+}
+
+/// `compile --stdout` with short diagnostics.
+fn compile(path: &str) -> Output {
+    netpolc(&["compile", "--stdout", "--message-format", "short", path])
+}
+
+// ------------------------------------------------------------------ item 18
+
+// ------------------------------------------------------------------ item 22
+
+/// The grammar reads a lone CR as a line end, so messages count lines the same way; the
+/// whole file was line 1.
+#[test]
+fn old_mac_line_ends_count_as_lines() {
+    let d = temp_dir("cr");
+    let f = write(
+        &d,
+        "cr.npl",
+        b"namespace shop {\r  isolate namespace\r  egress only 10.0.0.300\r}\r",
+    );
+    let err = stderr(&compile(&f));
+    assert!(err.contains("cr.npl:3:15: error[NP0103]"), "{err}");
+    let human = stderr(&netpolc(&["compile", "--stdout", &f]));
+    assert!(human.contains("3 |   egress only 10.0.0.300\n"), "{human}");
+    std::fs::remove_dir_all(&d).expect("cleanup");
+}
+
+/// An ESC from the input reached the terminal: `ESC ] 0 ; title BEL` sets its title.
+#[test]
+fn control_characters_from_input_are_escaped_in_messages() {
+    let d = temp_dir("esc");
+    let f = write(
+        &d,
+        "esc.npl",
+        b"namespace shop {\n  \x1b]0;pwned\x07web may talk to db\n}\n",
+    );
+    for format in ["human", "short", "github"] {
+        let o = netpolc(&["compile", "--stdout", "--message-format", format, &f]);
+        let err = stderr(&o);
+        assert!(
+            !err.contains('\u{1b}') && !err.contains('\u{7}'),
+            "{format}: {err:?}"
+        );
+        assert!(err.contains("found `\\u{1b}`"), "{format}: {err}");
+    }
+    let m = write(
+        &d,
+        "np.yaml",
+        b"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: \"a\\e]0;pwned\\a\"\n  namespace: shop\nspec:\n  podSelector: {}\n",
+    );
+    let err = stderr(&netpolc(&["reach", &m]));
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("`a\\u{1b}]0;pwned\\u{7}`"), "{err}");
+    std::fs::remove_dir_all(&d).expect("cleanup");
+}
+
+/// An error on a 10 MB line printed the line: the snippet is now a window around the
+/// span, and a quote of megabytes in a message is cut in its middle.
+#[test]
+fn long_lines_and_long_quotes_are_cut() {
+    let d = temp_dir("long");
+    let mut text = b"namespace shop {\n  egress only ".to_vec();
+    text.extend(b"10.0.0.1, ".repeat(1_000_000));
+    text.extend(b"10.0.0.300, 10.0.0.2\n}\n");
+    let f = write(&d, "long.npl", &text);
+    let err = stderr(&netpolc(&["compile", "--stdout", &f]));
+    assert!(err.len() < 2_000, "{} bytes", err.len());
+    assert!(err.contains("--> "), "{err}");
+    let snippet = err
+        .lines()
+        .find(|l| l.starts_with("2 | ..."))
+        .unwrap_or_else(|| panic!("no cut line: {err}"));
+    let carets = err.lines().find(|l| l.contains('^')).expect("carets");
+    // The carets stand under the address they point at.
+    let at = carets.find('^').expect("caret");
+    assert_eq!(&snippet[at..at + 10], "10.0.0.300", "{err}");
+
+    let mut text = b"namespace shop {\n  web may talk to pods(a=\"".to_vec();
+    text.extend(b"v".repeat(5_000_000));
+    text.extend(b"\")\n}\n");
+    let f = write(&d, "quote.npl", &text);
+    let o = compile(&f);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stderr.len() < 2_000, "{} bytes", o.stderr.len());
+    assert!(stderr(&o).contains("vvv...vvv"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&d).expect("cleanup");
+}
