@@ -133,6 +133,9 @@ pub fn compile(files: &[ProgramFile], settings: &Settings) -> Result<Compiled, F
         }
         match std::str::from_utf8(&file.bytes) {
             Ok(text) => {
+                // A byte order mark (Windows editors write one) is no character of the
+                // program: dropped before anything counts columns, as the loader does.
+                let text = text.strip_prefix('\u{feff}').unwrap_or(text);
                 sources.add(&file.name, text);
                 texts.push((&file.name, text));
             }

@@ -47,6 +47,23 @@ fn compile(path: &str) -> Output {
 
 // ------------------------------------------------------------------ item 22
 
+/// A byte order mark was "expected a statement ..., found `\u{feff}`".
+#[test]
+fn a_byte_order_mark_is_skipped_and_columns_do_not_count_it() {
+    let d = temp_dir("bom");
+    let ok = write(
+        &d,
+        "ok.npl",
+        b"\xef\xbb\xbfnamespace shop {\n  isolate namespace\n}\n",
+    );
+    let o = compile(&ok);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bad = write(&d, "bad.npl", b"\xef\xbb\xbfegress only 10.0.0.300\n");
+    let err = stderr(&compile(&bad));
+    assert!(err.contains("bad.npl:1:13: error[NP0103]"), "{err}");
+    std::fs::remove_dir_all(&d).expect("cleanup");
+}
+
 /// The grammar reads a lone CR as a line end, so messages count lines the same way; the
 /// whole file was line 1.
 #[test]
