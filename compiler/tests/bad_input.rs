@@ -141,3 +141,23 @@ fn long_lines_and_long_quotes_are_cut() {
     assert!(stderr(&o).contains("vvv...vvv"), "{}", stderr(&o));
     std::fs::remove_dir_all(&d).expect("cleanup");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_to_another_kind_of_file_is_skipped() {
+    let d = temp_dir("links");
+    write(&d, "a.npl", b"namespace shop {\n  isolate namespace\n}\n");
+    std::os::unix::fs::symlink("missing", d.join("README.md")).expect("link");
+    let dir = d.to_str().expect("utf-8 path");
+    let o = compile(dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::os::unix::fs::symlink("gone.npl", d.join("b.npl")).expect("link");
+    let o = compile(dir);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("b.npl: a symbolic link to `gone.npl` that cannot be followed"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&d).expect("cleanup");
+}

@@ -151,14 +151,45 @@ fn collect(dir: &Path, depth: usize, kind: &Kind, out: &mut Vec<PathBuf>) -> Res
         if hidden {
             continue;
         }
-        // Follows symlinks, as `kubectl apply -R -f` does.
-        let meta = std::fs::metadata(&path)
+        let file_type = entry
+            .file_type()
             .map_err(|e| format!("{}: {}", path.display(), describe(&e)))?;
-        if meta.is_dir() {
+        if file_type.is_symlink() {
+            link(&path, depth, kind, out)?;
+        } else if file_type.is_dir() {
             collect(&path, depth + 1, kind, out)?;
-        } else if meta.is_file() && kind.accepts(&path) {
+        } else if file_type.is_file() && kind.accepts(&path) {
             out.push(path);
         }
+    }
+    Ok(())
+}
+
+/// A symbolic link met in a directory walk. Links are followed, as `kubectl apply -R -f`
+/// does, when they can be input: one named as the kind's files (a dangling one is an
+/// error that names it), or one to a directory. A link to anything else is none of the
+/// walk's business: a dangling `README.md` must not stop the run, so it is not followed
+/// beyond finding that it is no directory.
+fn link(path: &Path, depth: usize, kind: &Kind, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let target = std::fs::metadata(path);
+    if kind.accepts(path) {
+        let meta = target.map_err(|e| {
+            let to = std::fs::read_link(path)
+                .map(|t| format!(" to `{}`", t.display()))
+                .unwrap_or_default();
+            format!(
+                "{}: a symbolic link{to} that cannot be followed: {}",
+                path.display(),
+                describe(&e)
+            )
+        })?;
+        if meta.is_file() {
+            out.push(path.to_path_buf());
+        } else if meta.is_dir() {
+            collect(path, depth + 1, kind, out)?;
+        }
+    } else if target.is_ok_and(|m| m.is_dir()) {
+        collect(path, depth + 1, kind, out)?;
     }
     Ok(())
 }
@@ -233,6 +264,41 @@ mod tests {
         assert_eq!(s[0].bytes, b"kind: Namespace");
         let e = read_sources(&[d.join("missing.yaml")]).unwrap_err();
         assert!(e.contains("no such file"), "{e}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// A dangling link to a file of another kind (`README.md` -> missing) stopped the whole
+    /// run; one named as the files read is an error that names it.
+    #[cfg(unix)]
+    #[test]
+    fn dangling_links_are_skipped_unless_named_as_input() {
+        let d = temp_dir("links");
+        std::fs::write(d.join("a.yaml"), "a: 1").unwrap();
+        std::fs::create_dir_all(d.join("real")).unwrap();
+        std::fs::write(d.join("real/b.yaml"), "a: 1").unwrap();
+        std::os::unix::fs::symlink("missing", d.join("README.md")).unwrap();
+        std::os::unix::fs::symlink("real", d.join("linked")).unwrap();
+        std::os::unix::fs::symlink("a.yaml", d.join("c.yml")).unwrap();
+        let names: Vec<String> = read_sources(std::slice::from_ref(&d))
+            .unwrap()
+            .iter()
+            .map(|s| {
+                s.name
+                    .strip_prefix(&format!("{}/", d.display()))
+                    .unwrap_or(&s.name)
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            vec!["a.yaml", "c.yml", "linked/b.yaml", "real/b.yaml"]
+        );
+        std::os::unix::fs::symlink("gone.yaml", d.join("x.yaml")).unwrap();
+        let e = read_sources(std::slice::from_ref(&d)).unwrap_err();
+        assert!(
+            e.contains("x.yaml: a symbolic link to `gone.yaml` that cannot be followed"),
+            "{e}"
+        );
         std::fs::remove_dir_all(&d).unwrap();
     }
 
