@@ -161,3 +161,20 @@ fn a_dangling_link_to_another_kind_of_file_is_skipped() {
     );
     std::fs::remove_dir_all(&d).expect("cleanup");
 }
+
+/// `invalid YAML: budget breached: Depth { depth: 65 }` was Rust debug text.
+#[test]
+fn parser_limits_are_sentences() {
+    let d = temp_dir("deep");
+    let deep = format!("a: {}{}\n", "[".repeat(70), "]".repeat(70));
+    let f = write(&d, "deep.yaml", deep.as_bytes());
+    let o = netpolc(&["reach", &f]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("nested more than 64 levels deep, the most netpolc reads"),
+        "{err}"
+    );
+    assert!(!err.contains("Depth {"), "{err}");
+    std::fs::remove_dir_all(&d).expect("cleanup");
+}

@@ -134,8 +134,47 @@ fn yaml_message(e: &serde_saphyr::Error, first_line: usize) -> String {
     let first = rendered.lines().next().unwrap_or("").trim();
     let first = first.strip_prefix("error: ").unwrap_or(first);
     // The library's advice is for programmers using it, not for manifest authors.
-    let first = first.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+    let mut first = first.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+    if let serde_saphyr::Error::Budget { breach, .. } = e {
+        // The library prints the limit as Rust debug text (`Depth { depth: 65 }`).
+        first = first.replace(
+            &format!("budget breached: {breach:?}"),
+            &over_budget(breach),
+        );
+    }
     format!("invalid YAML: {first}")
+}
+
+/// Which of the parser's limits a document passed, as a sentence.
+fn over_budget(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let limits = yaml_options().budget.unwrap_or_default();
+    match breach {
+        B::Depth { .. } => format!(
+            "nested more than {} levels deep, the most netpolc reads",
+            limits.max_depth
+        ),
+        B::Nodes { .. } | B::Events { .. } => {
+            format!("more than {MAX_NODES} values, the most netpolc reads in one file")
+        }
+        B::Documents { .. } => format!(
+            "more than {} documents in one file, the most netpolc reads",
+            limits.max_documents
+        ),
+        B::Aliases { .. }
+        | B::Anchors { .. }
+        | B::AliasAnchorRatio { .. }
+        | B::RecordedAnchorEvents { .. }
+        | B::RecordedAnchorBytes { .. } => {
+            "more anchors and aliases (`&a`, `*a`) than netpolc expands".to_owned()
+        }
+        B::ScalarBytes { .. } | B::InputBytes { .. } => {
+            "more text than netpolc reads from one file".to_owned()
+        }
+        B::MergeKeys { .. } => "more merge keys (`<<`) than netpolc reads".to_owned(),
+        B::SequenceUnbalanced => "a list or mapping closed that was never opened".to_owned(),
+        _ => "larger or more deeply built than netpolc reads".to_owned(),
+    }
 }
 
 /// A JSON source: one value. serde_json bounds nesting (128); the value count is
@@ -293,6 +332,21 @@ mod tests {
         assert_eq!(e[0].document, Some(2));
         assert!(e[0].message.contains("line 4"), "{}", e[0].message);
         assert!(e[0].message.contains("duplicate"), "{}", e[0].message);
+    }
+
+    /// The nesting limit was reported as `budget breached: Depth { depth: 65 }`.
+    #[test]
+    fn limits_are_named_in_words() {
+        let deep = format!("a: {}{}\n", "[".repeat(70), "]".repeat(70));
+        let (_, e) = docs("a.yaml", &deep);
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].message.contains("nested more than 64 levels deep"),
+            "{}",
+            e[0].message
+        );
+        assert!(!e[0].message.contains('{'), "{}", e[0].message);
+        assert!(e[0].message.contains("line 1"), "{}", e[0].message);
     }
 
     #[test]
