@@ -178,3 +178,19 @@ fn parser_limits_are_sentences() {
     assert!(!err.contains("Depth {"), "{err}");
     std::fs::remove_dir_all(&d).expect("cleanup");
 }
+
+/// `"port": 5432.0` was "not between 1 and 65535".
+#[test]
+fn a_query_port_that_is_no_integer_says_so() {
+    let d = temp_dir("query");
+    let q = write(
+        &d,
+        "q.json",
+        br#"[{"src": "shop/api", "dst": "shop/db", "port": 5432.0}]"#,
+    );
+    let o = netpolc(&["reach", SHOP, "--query", &q]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("port `5432.0` must be an integer"), "{err}");
+    std::fs::remove_dir_all(&d).expect("cleanup");
+}
