@@ -12,6 +12,8 @@ mod fixture;
 #[path = "equiv/harness.rs"]
 #[allow(dead_code)]
 mod harness;
+#[path = "diff/links.rs"]
+mod links;
 #[path = "diff/witnesses.rs"]
 mod witnesses;
 

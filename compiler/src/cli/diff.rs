@@ -134,11 +134,16 @@ fn compare(args: &DiffArgs) -> Result<u8, Stop> {
     let settings = settings(&repo, &sides, args.config.as_deref())?;
     let options = args.engine.options();
     let programs = programs(&repo, &sides, &paths)?;
+    note_submodules(&repo);
     let [base_program, head_program] = programs;
     let [base_settings, head_settings] = settings;
     let new = compile(("head", &head), &head_program, &head_settings)?;
     let old = match &args.output_dir {
-        Some(dir) => committed(&repo, &base, dir, options)?,
+        Some(dir) => {
+            let side = committed(&repo, &base, dir, options)?;
+            note_submodules(&repo);
+            side
+        }
         None => {
             let compiled = compile(("base", &base), &base_program, &base_settings)?;
             Side {
@@ -180,6 +185,18 @@ fn compare(args: &DiffArgs) -> Result<u8, Stop> {
     } else {
         exit::OK
     })
+}
+
+/// Names the submodules the reads skipped: `compile` reads a submodule's checkout, but no
+/// commit of this repository holds its files, so `diff` reads it at neither side.
+fn note_submodules(repo: &Repository) {
+    for path in repo.take_submodules() {
+        eprintln!(
+            "note: skipped the submodule `{}` at both sides: its files are not in this \
+             repository's history",
+            path.display()
+        );
+    }
 }
 
 /// The change in meaning did not fit the proof's budget: a refusal, not a guess.

@@ -2,9 +2,12 @@
 //!
 //! A [`Revision`] is a commit (any revision git understands: `HEAD~1`, a branch, a tag,
 //! an id) or the work tree. Files at a commit are read straight from git's objects, so
-//! nothing is checked out and the work tree is never touched; the work tree is read
-//! through `cli::input`, exactly as `netpolc compile` reads it, so that a diff against
-//! the work tree sees what a compile would.
+//! nothing is checked out and the work tree is never touched; the work tree's files are
+//! read through `cli::input`, as `netpolc compile` reads them. Both sides are walked the
+//! same way (`walk`), so that a clean work tree reads the same program as HEAD: symbolic
+//! links are resolved inside the repository and refused when they leave it, and
+//! submodules (whose files no commit of this repository holds) are skipped at both sides
+//! and listed by [`Repository::take_submodules`].
 //!
 //! Paths are the user's: relative to the current directory, which must be inside the
 //! repository's work tree, and files are named as `compile` would name them (the path as
@@ -16,11 +19,16 @@
 //! elsewhere.
 
 mod tree;
+mod walk;
+mod worktree;
 
-use crate::cli::input::{self, Kind};
+use crate::cli::input::Kind;
 use crate::model::load::Source;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
+use walk::{Store, Walk};
 
 /// A git repository and where the user stands in it.
 pub struct Repository {
@@ -29,6 +37,8 @@ pub struct Repository {
     root: PathBuf,
     /// The current directory, with links resolved; inside `root`.
     cwd: PathBuf,
+    /// The submodules skipped so far, as the user names them.
+    skipped: RefCell<BTreeSet<PathBuf>>,
 }
 
 /// Where files are read from.
@@ -112,6 +122,9 @@ impl fmt::Display for Error {
     }
 }
 
+/// The index's mode of a submodule's entry (a gitlink).
+const GITLINK_MODE: u32 = 0o160_000;
+
 /// Whether HEAD names a branch without any commit (a fresh repository).
 fn unborn(repo: &git2::Repository) -> bool {
     matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch)
@@ -151,7 +164,12 @@ impl Repository {
                 root.display()
             )));
         }
-        Ok(Repository { repo, root, cwd })
+        Ok(Repository {
+            repo,
+            root,
+            cwd,
+            skipped: RefCell::new(BTreeSet::new()),
+        })
     }
 
     /// The commit (or tree) a revision names.
@@ -179,8 +197,8 @@ impl Repository {
 
     /// The files at `path` (one file, or a directory's files of `kind`, recursively,
     /// sorted, hidden entries skipped), or `None` when nothing is at `path` in `at`.
-    /// At a commit, symbolic links are skipped: their target is another revision's
-    /// business, and a link out of the repository must not be followed.
+    /// Links are resolved inside the repository (one that leaves it is an error) and
+    /// submodules skipped, at a commit and in the work tree alike.
     pub fn files(
         &self,
         at: &Revision,
@@ -188,24 +206,13 @@ impl Repository {
         kind: &Kind,
     ) -> Result<Option<Vec<Source>>, Error> {
         let inside = self.inside(path)?;
-        let failed = |reason: String| self.read_error(at, path, reason);
         match at {
-            Revision::WorkTree => match std::fs::metadata(path) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(failed(input::describe(&e))),
-                Ok(meta) if meta.is_dir() => {
-                    let files = input::list(path, kind).map_err(failed)?;
-                    let sources = files.iter().map(|f| input::read_file(f));
-                    sources.collect::<Result<_, _>>().map(Some).map_err(failed)
-                }
-                Ok(_) => input::read_file(path)
-                    .map(|s| Some(vec![s]))
-                    .map_err(failed),
-            },
+            Revision::WorkTree => self.walk(at, path, &self.work_tree(at, path)?, |w| {
+                w.files(&inside, path, kind)
+            }),
             Revision::Commit { tree, .. } => {
-                let tree = self.tree(at, path, *tree)?;
-                tree::files(&self.repo, &tree, &inside, path, kind)
-                    .map_err(|e| failed(git_reason(&e)))
+                let store = self.commit(at, path, *tree)?;
+                self.walk(at, path, &store, |w| w.files(&inside, path, kind))
             }
         }
     }
@@ -214,31 +221,66 @@ impl Repository {
     /// an error.
     pub fn file(&self, at: &Revision, path: &Path) -> Result<Option<Source>, Error> {
         let inside = self.inside(path)?;
-        let failed = |reason: String| self.read_error(at, path, reason);
-        let not_a_file = || failed("is a directory, not a file".to_owned());
         match at {
-            Revision::WorkTree => match std::fs::metadata(path) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(failed(input::describe(&e))),
-                Ok(meta) if meta.is_dir() => Err(not_a_file()),
-                Ok(_) => input::read_file(path).map(Some).map_err(failed),
-            },
+            Revision::WorkTree => self.walk(at, path, &self.work_tree(at, path)?, |w| {
+                w.file(&inside, path)
+            }),
             Revision::Commit { tree, .. } => {
-                let tree = self.tree(at, path, *tree)?;
-                match tree::file(&self.repo, &tree, &inside, path) {
-                    Ok(tree::Found::Nothing) => Ok(None),
-                    Ok(tree::Found::File(source)) => Ok(Some(source)),
-                    Ok(tree::Found::Directory) => Err(not_a_file()),
-                    Err(e) => Err(failed(git_reason(&e))),
-                }
+                let store = self.commit(at, path, *tree)?;
+                self.walk(at, path, &store, |w| w.file(&inside, path))
             }
         }
     }
 
-    fn tree(&self, at: &Revision, path: &Path, id: git2::Oid) -> Result<git2::Tree<'_>, Error> {
-        self.repo
+    /// The submodules skipped by the reads since the last call (their files are in no
+    /// commit of this repository, so neither side reads them), as the user names them.
+    pub fn take_submodules(&self) -> Vec<PathBuf> {
+        std::mem::take(&mut *self.skipped.borrow_mut())
+            .into_iter()
+            .collect()
+    }
+
+    /// Runs `read` on a walk of `store`, recording the submodules it skipped; its error
+    /// is about `path` at `at`.
+    fn walk<S: Store, T>(
+        &self,
+        at: &Revision,
+        path: &Path,
+        store: &S,
+        read: impl FnOnce(&mut Walk<'_, S>) -> Result<T, String>,
+    ) -> Result<T, Error> {
+        let mut walk = Walk::new(store);
+        let result = read(&mut walk);
+        self.skipped.borrow_mut().append(&mut walk.submodules);
+        result.map_err(|reason| self.read_error(at, path, reason))
+    }
+
+    /// The work tree, with the submodules its index records.
+    fn work_tree(&self, at: &Revision, path: &Path) -> Result<worktree::WorkTree<'_>, Error> {
+        let index = self
+            .repo
+            .index()
+            .map_err(|e| self.read_error(at, path, git_reason(&e)))?;
+        let gitlinks = index
+            .iter()
+            .filter(|e| e.mode == GITLINK_MODE)
+            .map(|e| PathBuf::from(String::from_utf8_lossy(&e.path).into_owned()))
+            .collect();
+        Ok(worktree::WorkTree {
+            root: &self.root,
+            gitlinks,
+        })
+    }
+
+    fn commit(&self, at: &Revision, path: &Path, id: git2::Oid) -> Result<tree::Commit<'_>, Error> {
+        let tree = self
+            .repo
             .find_tree(id)
-            .map_err(|e| self.read_error(at, path, git_reason(&e)))
+            .map_err(|e| self.read_error(at, path, git_reason(&e)))?;
+        Ok(tree::Commit {
+            repo: &self.repo,
+            tree,
+        })
     }
 
     fn read_error(&self, at: &Revision, path: &Path, reason: String) -> Error {

@@ -1,127 +1,129 @@
-//! Files in a commit's tree, read from git's objects: what `cli::input` does on disk,
-//! done on a tree (recursive, sorted, hidden entries skipped, files named as the user's
-//! path joined with the path below it).
+//! A commit's tree as a [`Store`]: files read straight from git's objects, nothing
+//! checked out.
 
-use crate::cli::input::{Kind, MAX_READ};
+use super::git_reason;
+use super::walk::{Node, Store};
+use crate::cli::input::MAX_READ;
 use crate::model::load::Source;
-use git2::{ObjectType, Repository, Tree, TreeEntry};
+use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// Git's file mode of a symbolic link.
 const LINK_MODE: i32 = 0o120_000;
 
-/// What one path names in a tree.
-pub(super) enum Found {
-    Nothing,
-    File(Source),
-    Directory,
+/// A link's target longer than this is refused unread (Linux's `PATH_MAX`).
+const MAX_TARGET: usize = 4096;
+
+/// A commit's tree in its repository.
+pub(super) struct Commit<'r> {
+    pub(super) repo: &'r Repository,
+    pub(super) tree: Tree<'r>,
 }
 
-/// The entry at `inside` (relative to the root, not empty: the root is no entry), or
-/// `None` when there is none.
-fn entry(tree: &Tree<'_>, inside: &Path) -> Result<Option<TreeEntry<'static>>, git2::Error> {
-    match tree.get_path(inside) {
-        Ok(e) => Ok(Some(e)),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e),
+impl Commit<'_> {
+    /// The entry at `path` (relative to the root, not empty: the root is no entry), or
+    /// `None` when there is none.
+    fn entry(&self, path: &Path) -> Result<Option<TreeEntry<'static>>, String> {
+        match self.tree.get_path(path) {
+            Ok(e) => Ok(Some(e)),
+            // `NotFound` also when a directory on the way is a file.
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(git_reason(&e)),
+        }
+    }
+
+    /// A blob's size, read from the object's header so that nothing oversized is loaded.
+    fn size(&self, id: Oid) -> Result<usize, String> {
+        let odb = self.repo.odb().map_err(|e| git_reason(&e))?;
+        let (size, _) = odb.read_header(id).map_err(|e| git_reason(&e))?;
+        Ok(size)
     }
 }
 
-/// A blob's bytes, at most one byte over the loaders' limit (they refuse anything longer).
-/// The size is read from the object's header first, so that an oversized blob is refused
-/// without being loaded.
-fn blob(repo: &Repository, entry: &TreeEntry<'_>, name: &Path) -> Result<Source, git2::Error> {
-    let (size, _) = repo.odb()?.read_header(entry.id())?;
-    if size > MAX_READ - 1 {
-        return Err(git2::Error::from_str(&format!(
-            "{}: larger than {} MiB, the most netpolc reads from one file",
-            name.display(),
-            (MAX_READ - 1) >> 20
-        )));
+/// A name or a target from git's objects, byte for byte where the platform allows, so
+/// that `tree.get_path` finds it again.
+fn os_string(bytes: &[u8]) -> OsString {
+    #[cfg(unix)]
+    {
+        std::os::unix::ffi::OsStringExt::from_vec(bytes.to_vec())
     }
-    let blob = repo.find_blob(entry.id())?;
-    let bytes = blob.content();
-    Ok(Source {
-        name: name.display().to_string(),
-        bytes: bytes[..bytes.len().min(MAX_READ)].to_vec(),
-    })
+    #[cfg(not(unix))]
+    {
+        OsString::from(String::from_utf8_lossy(bytes).into_owned())
+    }
 }
 
-/// What `inside` names in `tree`, the user calling it `shown`.
-pub(super) fn file(
-    repo: &Repository,
-    tree: &Tree<'_>,
-    inside: &Path,
-    shown: &Path,
-) -> Result<Found, git2::Error> {
-    if inside.as_os_str().is_empty() {
-        return Ok(Found::Directory);
-    }
-    Ok(match entry(tree, inside)? {
-        None => Found::Nothing,
-        Some(e) if e.kind() == Some(ObjectType::Tree) => Found::Directory,
-        Some(e) if e.kind() == Some(ObjectType::Blob) && e.filemode() != LINK_MODE => {
-            Found::File(blob(repo, &e, shown)?)
-        }
-        // A link or a submodule: nothing netpolc reads.
-        Some(_) => Found::Nothing,
-    })
+fn is_link(e: &TreeEntry<'_>) -> bool {
+    e.kind() == Some(ObjectType::Blob) && e.filemode() == LINK_MODE
 }
 
-/// The files at `inside`: the file itself, or the directory's files of `kind`; `None`
-/// when nothing readable is there.
-pub(super) fn files(
-    repo: &Repository,
-    tree: &Tree<'_>,
-    inside: &Path,
-    shown: &Path,
-    kind: &Kind,
-) -> Result<Option<Vec<Source>>, git2::Error> {
-    let dir = if inside.as_os_str().is_empty() {
-        tree.clone()
-    } else {
-        match entry(tree, inside)? {
-            None => return Ok(None),
-            Some(e) if e.kind() == Some(ObjectType::Tree) => repo.find_tree(e.id())?,
-            Some(e) if e.kind() == Some(ObjectType::Blob) && e.filemode() != LINK_MODE => {
-                return Ok(Some(vec![blob(repo, &e, shown)?]));
-            }
-            Some(_) => return Ok(None),
-        }
-    };
-    let mut found = Vec::new();
-    walk(repo, &dir, shown, kind, &mut found)?;
-    // Sorted as `cli::input` sorts the work tree's files, by path.
-    found.sort_by(|a, b| a.0.cmp(&b.0));
-    let sources = found
-        .iter()
-        .map(|(name, e)| blob(repo, e, name))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(sources))
-}
+impl Store for Commit<'_> {
+    type File = Oid;
 
-/// Collects the files of `kind` below `tree` (named from `shown`), skipping hidden
-/// entries, links and submodules. Trees are acyclic, so this ends.
-fn walk(
-    repo: &Repository,
-    tree: &Tree<'_>,
-    shown: &Path,
-    kind: &Kind,
-    out: &mut Vec<(PathBuf, TreeEntry<'static>)>,
-) -> Result<(), git2::Error> {
-    for e in tree.iter() {
-        let name = String::from_utf8_lossy(e.name_bytes()).into_owned();
-        if name.starts_with('.') {
-            continue;
+    fn link(&self, path: &Path) -> Result<Option<PathBuf>, String> {
+        let Some(e) = self.entry(path)? else {
+            return Ok(None);
+        };
+        if !is_link(&e) {
+            return Ok(None);
         }
-        let path = shown.join(&name);
-        match e.kind() {
-            Some(ObjectType::Tree) => walk(repo, &repo.find_tree(e.id())?, &path, kind, out)?,
-            Some(ObjectType::Blob) if e.filemode() != LINK_MODE && kind.accepts(&path) => {
-                out.push((path, e.to_owned()));
-            }
-            _ => {}
+        // A link's blob holds its target, as the bytes `readlink` would return.
+        if self.size(e.id())? > MAX_TARGET {
+            return Err(format!(
+                "the symbolic link `{}` has a target longer than {MAX_TARGET} bytes",
+                path.display()
+            ));
         }
+        let blob = self.repo.find_blob(e.id()).map_err(|e| git_reason(&e))?;
+        Ok(Some(PathBuf::from(os_string(blob.content()))))
     }
-    Ok(())
+
+    fn node(&self, path: &Path) -> Result<Node<Oid>, String> {
+        if path.as_os_str().is_empty() {
+            return Ok(Node::Directory);
+        }
+        Ok(match self.entry(path)? {
+            None => Node::Missing,
+            Some(e) => match e.kind() {
+                Some(ObjectType::Tree) => Node::Directory,
+                Some(ObjectType::Commit) => Node::Submodule,
+                // `resolve` leaves no link in a path, but a link is no file either.
+                _ if is_link(&e) => Node::Missing,
+                _ => Node::File(e.id()),
+            },
+        })
+    }
+
+    fn names(&self, path: &Path) -> Result<Vec<OsString>, String> {
+        let owned;
+        let tree = if path.as_os_str().is_empty() {
+            &self.tree
+        } else {
+            let Some(e) = self.entry(path)? else {
+                return Ok(Vec::new());
+            };
+            owned = self.repo.find_tree(e.id()).map_err(|e| git_reason(&e))?;
+            &owned
+        };
+        Ok(tree.iter().map(|e| os_string(e.name_bytes())).collect())
+    }
+
+    /// At most one byte over the loaders' limit (they refuse anything longer), the size
+    /// checked from the object's header first.
+    fn read(&self, id: &Oid, shown: &Path) -> Result<Source, String> {
+        if self.size(*id)? > MAX_READ - 1 {
+            return Err(format!(
+                "{}: larger than {} MiB, the most netpolc reads from one file",
+                shown.display(),
+                (MAX_READ - 1) >> 20
+            ));
+        }
+        let blob = self.repo.find_blob(*id).map_err(|e| git_reason(&e))?;
+        let bytes = blob.content();
+        Ok(Source {
+            name: shown.display().to_string(),
+            bytes: bytes[..bytes.len().min(MAX_READ)].to_vec(),
+        })
+    }
 }
