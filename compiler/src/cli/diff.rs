@@ -194,7 +194,7 @@ fn note_submodules(repo: &Repository) {
         eprintln!(
             "note: skipped the submodule `{}` at both sides: its files are not in this \
              repository's history",
-            path.display()
+            crate::diag::escape_controls(&path.display().to_string())
         );
     }
 }
@@ -210,9 +210,13 @@ fn too_large() -> Diagnostic {
     )
     .with_note(
         "listing every connection one side allows and the other denies grows exponentially \
-         with the label keys that selectors of one namespace combine",
+         with the label keys that selectors of one namespace combine, and with the address and \
+         port ranges of rules that overlap",
     )
-    .with_help("split the namespace's selectors, or use fewer distinct label keys in one side's rules")
+    .with_help(
+        "split the namespace's selectors, use fewer distinct label keys in one side's rules, \
+         or merge address and port ranges that overlap",
+    )
 }
 
 /// The template's name and text; its syntax is checked when it is rendered.
