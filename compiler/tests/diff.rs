@@ -14,6 +14,8 @@ mod fixture;
 mod harness;
 #[path = "diff/links.rs"]
 mod links;
+#[path = "diff/shallow.rs"]
+mod shallow;
 #[path = "diff/witnesses.rs"]
 mod witnesses;
 

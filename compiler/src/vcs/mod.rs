@@ -122,6 +122,14 @@ impl fmt::Display for Error {
     }
 }
 
+/// Why a revision may be missing from a shallow clone, and what to do.
+const SHALLOW: &str =
+    "\n  note: this repository is a shallow clone: its history stops at the commits \
+     listed in `.git/shallow`, so older commits (and branches not fetched) are not here\
+     \n  help: fetch the history the revision needs: `git fetch --deepen=1` (a larger \
+     number for older revisions) or `git fetch --unshallow`; in GitHub Actions, check out \
+     with `fetch-depth: 0` (actions/checkout)";
+
 /// The index's mode of a submodule's entry (a gitlink).
 const GITLINK_MODE: u32 = 0o160_000;
 
@@ -178,6 +186,10 @@ impl Repository {
             spec: spec.to_owned(),
             reason: if unborn(&self.repo) {
                 "the current branch has no commit yet".to_owned()
+            } else if self.repo.is_shallow() {
+                // libgit2 says only "parent 0 does not exist" (or "not found") for a
+                // commit cut off by a shallow clone, as CI checkouts are by default.
+                format!("{}{SHALLOW}", git_reason(&e))
             } else {
                 git_reason(&e)
             },
