@@ -5,6 +5,8 @@
 //! pairs every counterexample printed is confirmed by both the reach engine and the
 //! language's oracle (`check/corruptions.rs`, `check/random.rs`).
 
+#[path = "check/budget.rs"]
+mod budget;
 #[path = "check/corruptions.rs"]
 mod corruptions;
 #[path = "check/manifest.rs"]

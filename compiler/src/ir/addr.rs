@@ -191,6 +191,23 @@ impl AddrSet {
         s
     }
 
+    /// The union of CIDR blocks, sorted and merged at once: subtracting an ipBlock's
+    /// excepts one by one is quadratic (30,000 excepts took seconds), subtracting their
+    /// union is one linear pass.
+    pub fn cidrs<'a>(blocks: impl IntoIterator<Item = &'a Cidr>) -> Self {
+        let (mut v4, mut v6) = (Vec::new(), Vec::new());
+        for c in blocks {
+            match c.family() {
+                Family::V4 => v4.push(c.bounds()),
+                Family::V6 => v6.push(c.bounds()),
+            }
+        }
+        Self {
+            v4: IntervalSet::from_ranges(v4),
+            v6: IntervalSet::from_ranges(v6),
+        }
+    }
+
     /// One address.
     pub fn host(ip: &IpAddr) -> Self {
         Self::cidr(&Cidr::host(*ip))

@@ -438,7 +438,6 @@ fn addresses(
             .with_help(format!("did you mean `{}`?", c.network())));
         }
     }
-    let mut set = AddrSet::cidr(cidr);
     for e in except {
         if let Err(why) = validate::except_inside(cidr, e) {
             return Err(error(
@@ -449,9 +448,8 @@ fn addresses(
             )
             .with_note(why));
         }
-        set = set.difference(&AddrSet::cidr(e));
     }
-    Ok(set)
+    Ok(AddrSet::cidr(cidr).difference(&AddrSet::cidrs(except)))
 }
 
 /// `api.example.com`: dots and a final label of letters. Workload names rarely look like

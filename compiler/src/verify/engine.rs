@@ -374,9 +374,7 @@ pub(crate) fn resolve_ports(
 /// The addresses an ipBlock peer covers: its cidr minus every except.
 pub fn ipblock_addrs(peer: &Peer) -> AddrSet {
     match peer {
-        Peer::IpBlock { cidr, except } => except.iter().fold(AddrSet::cidr(cidr), |acc, e| {
-            acc.difference(&AddrSet::cidr(e))
-        }),
+        Peer::IpBlock { cidr, except } => AddrSet::cidr(cidr).difference(&AddrSet::cidrs(except)),
         Peer::Pods { .. } => AddrSet::none(),
     }
 }

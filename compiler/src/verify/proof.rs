@@ -207,7 +207,11 @@ pub fn too_large(namespace: &str) -> Diagnostic {
     )
     .with_note(
         "deciding equality for every cluster grows exponentially with the label keys that \
-         selectors of one namespace combine; real programs need a tiny fraction of the budget",
+         selectors of one namespace combine, and with the address and port ranges of rules \
+         that overlap; real programs need a tiny fraction of the budget",
     )
-    .with_help("split the namespace's selectors, or use fewer distinct label keys in one side's rules")
+    .with_help(
+        "split the namespace's selectors, use fewer distinct label keys in one side's rules, \
+         or merge address and port ranges that overlap",
+    )
 }
