@@ -9,6 +9,8 @@
 mod budget;
 #[path = "check/corruptions.rs"]
 mod corruptions;
+#[path = "common/hostile.rs"]
+mod hostile;
 #[path = "check/manifest.rs"]
 mod manifest;
 #[path = "check/mutate.rs"]

@@ -7,6 +7,8 @@
 
 #[path = "diff/budget.rs"]
 mod budget;
+#[path = "common/hostile.rs"]
+mod hostile;
 #[path = "diff/fixture.rs"]
 mod fixture;
 #[path = "equiv/harness.rs"]

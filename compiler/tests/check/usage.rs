@@ -205,26 +205,12 @@ fn bad_input_exits_2() {
 /// of DNF tautology, like SAT). Proving the program's "every pod" equal to it explores
 /// exponentially many boxes.
 fn hostile_policies() -> String {
-    let mut state: u64 = 7;
-    let mut next = |n: u64| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 33) % n
-    };
     let mut rules = String::new();
-    for _ in 0..800 {
-        let mut keys: Vec<u64> = Vec::new();
-        while keys.len() < 3 {
-            let k = next(80);
-            if !keys.contains(&k) {
-                keys.push(k);
-            }
-        }
-        let exprs: Vec<String> = keys
+    for selector in crate::hostile::selectors() {
+        let exprs: Vec<String> = selector
             .iter()
-            .map(|k| {
-                let op = if next(2) == 0 { "In" } else { "NotIn" };
+            .map(|(k, is)| {
+                let op = if *is { "In" } else { "NotIn" };
                 format!("{{key: k{k}, operator: {op}, values: [v]}}")
             })
             .collect();

@@ -6,29 +6,15 @@
 
 use crate::fixture::Repo;
 
-/// 800 statements, each selecting pods by three of 80 label keys, `=` or `!=`: their
-/// union is a DNF formula whose complement has exponentially many boxes.
+/// 800 statements, each selecting pods by three of 80 label keys, `=` or `!=`
+/// (`common/hostile.rs`): their union's complement has exponentially many boxes.
 fn hostile_program() -> String {
-    let mut state: u64 = 7;
-    let mut next = |n: u64| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 33) % n
-    };
     let mut text = String::from("namespace x {\n  isolate ingress\n");
-    for _ in 0..800 {
-        let mut keys: Vec<u64> = Vec::new();
-        while keys.len() < 3 {
-            let k = next(80);
-            if !keys.contains(&k) {
-                keys.push(k);
-            }
-        }
-        let reqs: Vec<String> = keys
+    for selector in crate::hostile::selectors() {
+        let reqs: Vec<String> = selector
             .iter()
-            .map(|k| {
-                if next(2) == 0 {
+            .map(|(k, is)| {
+                if *is {
                     format!("k{k}=v")
                 } else {
                     format!("k{k}!=v")
