@@ -7,17 +7,19 @@
 
 #[path = "diff/budget.rs"]
 mod budget;
-#[path = "common/hostile.rs"]
-mod hostile;
 #[path = "diff/fixture.rs"]
 mod fixture;
 #[path = "equiv/harness.rs"]
 #[allow(dead_code)]
 mod harness;
+#[path = "common/hostile.rs"]
+mod hostile;
 #[path = "diff/links.rs"]
 mod links;
 #[path = "diff/shallow.rs"]
 mod shallow;
+#[path = "diff/template.rs"]
+mod template;
 #[path = "diff/witnesses.rs"]
 mod witnesses;
 

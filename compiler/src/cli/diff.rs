@@ -6,6 +6,7 @@
 //! directory: what a pull request that regenerates them would change.
 
 mod markdown;
+mod partials;
 mod report;
 
 use super::program::{self, parse_settings};
@@ -219,13 +220,14 @@ fn too_large() -> Diagnostic {
     )
 }
 
-/// The template's name and text; its syntax is checked when it is rendered.
+/// The template's name and text, its syntax and partials checked.
 fn read_template(path: &Path) -> Result<(String, String), Stop> {
     let name = path.display().to_string();
     let bytes = input::read_limited(path)
         .map_err(|e| CliError::bad(format!("cannot read the template: {e}")))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| CliError::bad(format!("the template `{name}` is not UTF-8 text")))?;
+    markdown::check(&name, &text).map_err(CliError::bad)?;
     Ok((name, text))
 }
 

@@ -48,16 +48,7 @@ struct Context<'a> {
 /// template and what is wrong with it.
 pub(super) fn render(report: &Report, template: Option<(&str, &str)>) -> Result<String, String> {
     let (name, text) = template.unwrap_or(("the default template", DEFAULT_TEMPLATE));
-    let mut hb = Handlebars::new();
-    // A misspelt field is an error, not an empty string in someone's pull request.
-    hb.set_strict_mode(true);
-    // Markdown, not HTML: every value is already written for markdown.
-    hb.register_escape_fn(handlebars::no_escape);
-    // `{{code base}}`: a string as a code span that cannot be closed (the default template
-    // quotes the revisions and the output directory with it).
-    hb.register_helper("code", Box::new(code_helper));
-    hb.register_template_string("body", text)
-        .map_err(|e| format!("template `{name}`: {e}"))?;
+    let hb = registry(name, text)?;
     let attempt = |lines: usize, groups: usize| -> Result<String, String> {
         let context = context(report, lines, groups);
         hb.render("body", &context)
@@ -84,6 +75,32 @@ pub(super) fn render(report: &Report, template: Option<(&str, &str)>) -> Result<
         .collect();
     s.push_str(CUT_NOTE);
     Ok(s)
+}
+
+/// Refuses a template that does not parse, or whose rendering would not be bounded
+/// (`partials`), before anything is compiled.
+pub(super) fn check(name: &str, text: &str) -> Result<(), String> {
+    registry(name, text).map(drop)
+}
+
+/// A registry holding the template as `body`, checked by `partials`.
+fn registry(name: &str, text: &str) -> Result<Handlebars<'static>, String> {
+    let mut hb = Handlebars::new();
+    // A misspelt field is an error, not an empty string in someone's pull request.
+    hb.set_strict_mode(true);
+    // Markdown, not HTML: every value is already written for markdown.
+    hb.register_escape_fn(handlebars::no_escape);
+    // `{{code base}}`: a string as a code span that cannot be closed (the default template
+    // quotes the revisions and the output directory with it).
+    hb.register_helper("code", Box::new(code_helper));
+    hb.register_template_string("body", text)
+        .map_err(|e| format!("template `{name}`: {e}"))?;
+    // Handlebars renders partials by recursion, without a limit: a template including
+    // itself overflowed the stack (an abort, not an error).
+    if let Some(template) = hb.get_template("body") {
+        super::partials::check(template, "body").map_err(|e| format!("template `{name}`: {e}"))?;
+    }
+    Ok(hb)
 }
 
 /// Ends an output cut in the middle.
