@@ -45,6 +45,61 @@ fn compile(path: &str) -> Output {
 
 // ------------------------------------------------------------------ item 18
 
+#[test]
+fn mapped_addresses_are_refused_where_they_are_written() {
+    let d = temp_dir("mapped");
+    let f = write(
+        &d,
+        "a.npl",
+        b"namespace shop {\n  egress only 10.0.0.0/8, ::ffff:1.2.3.4\n}\n",
+    );
+    let o = compile(&f);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("a.npl:2:27: error[NP0103]: `::ffff:1.2.3.4` is an IPv4-mapped IPv6 address"),
+        "{err}"
+    );
+    assert!(err.contains("write the IPv4 form `1.2.3.4`"), "{err}");
+    let f = write(&d, "b.npl", b"egress only ::ffff:10.0.0.0/104\n");
+    let err = stderr(&compile(&f));
+    assert!(err.contains("write the IPv4 form `10.0.0.0/8`"), "{err}");
+    std::fs::remove_dir_all(&d).expect("cleanup");
+}
+
+/// All of `::ffff:0:0/96` was emitted as that mapped block, which the self-check refused
+/// (NP0901, exit 3).
+#[test]
+fn the_mapped_block_compiles_written_around() {
+    let d = temp_dir("around");
+    let f = write(
+        &d,
+        "a.npl",
+        b"namespace shop {\n  egress only ::fffe:0:0/95 except (::fffe:0:0/96)\n}\n",
+    );
+    let o = compile(&f);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("cidr: \"::fffe:0:0/95\""), "{out}");
+    assert!(out.contains("- \"::fffe:0:0/96\""), "{out}");
+    assert!(!out.contains("::ffff:"), "{out}");
+    std::fs::remove_dir_all(&d).expect("cleanup");
+}
+
+#[test]
+fn explain_does_not_answer_for_a_mapped_address_silently() {
+    let plain = netpolc(&["explain", SHOP, "shop/api", "203.0.113.7", "tcp/443"]);
+    assert!(stdout(&plain).starts_with("ALLOWED"), "{}", stdout(&plain));
+    let mapped = netpolc(&["explain", SHOP, "shop/api", "::ffff:203.0.113.7", "tcp/443"]);
+    assert_eq!(mapped.status.code(), Some(2), "{}", stdout(&mapped));
+    let err = stderr(&mapped);
+    assert!(
+        err.contains("`::ffff:203.0.113.7` is an IPv4-mapped IPv6 address")
+            && err.contains("ask about `203.0.113.7`"),
+        "{err}"
+    );
+}
+
 // ------------------------------------------------------------------ item 22
 
 /// A byte order mark was "expected a statement ..., found `\u{feff}`".

@@ -154,6 +154,47 @@ impl Cidr {
         let (b0, b1) = other.bounds();
         self.family() == other.family() && a0 <= b0 && b1 <= a1
     }
+
+    /// True when the address as written is IPv4-mapped IPv6 (`::ffff:1.2.3.4`, in
+    /// `::ffff:0:0/96`). The API server's strict CIDR validation, which `ValidateIPBlock`
+    /// applies to `cidr` and to every `except` (apimachinery `IsValidCIDRForLegacyField`:
+    /// `prefix.Addr().Is4In6()` is "must not have an IPv4-mapped IPv6 address"), refuses
+    /// such a block: software that parses it loosely reads it as IPv4, netpolc and the
+    /// others as IPv6. So programs may not write one, and emission never writes one.
+    pub fn is_v4_mapped(&self) -> bool {
+        matches!(self.addr, IpAddr::V6(a) if a.to_ipv4_mapped().is_some())
+    }
+
+    /// The IPv4 block a mapped block stands for (`::ffff:10.0.0.0/104` is `10.0.0.0/8`),
+    /// for messages; `None` when the block is not mapped or reaches outside `::ffff:0:0/96`.
+    pub fn to_ipv4(&self) -> Option<Cidr> {
+        let IpAddr::V6(a) = self.addr else {
+            return None;
+        };
+        let v4 = a.to_ipv4_mapped()?;
+        let prefix = self.prefix.checked_sub(96)?;
+        Some(Cidr {
+            addr: IpAddr::V4(v4),
+            prefix,
+        })
+    }
+}
+
+/// `::ffff:0:0/96`, every IPv4-mapped IPv6 address, as the range of their values.
+const MAPPED: (u128, u128) = (0xffff_0000_0000, 0xffff_ffff_ffff);
+
+/// True when a block in canonical form is IPv4-mapped: its first address lies in
+/// `::ffff:0:0/96`. A block of prefix 95 or shorter never is (its first address has bit 32
+/// clear), so such a block is either all of `::ffff:0:0/96` or inside it.
+fn is_mapped_block(c: &Cidr) -> bool {
+    c.family() == Family::V6 && (MAPPED.0..=MAPPED.1).contains(&c.bounds().0)
+}
+
+/// `::fffe:0:0/95`: the block just around `::ffff:0:0/96`, and `::fffe:0:0/96`, its other
+/// half. `::ffff:0:0/96` is written as the first without the second.
+fn around_mapped() -> (Cidr, Cidr) {
+    let addr = value_to_ip(Family::V6, MAPPED.0 - (1u128 << 32));
+    (Cidr { addr, prefix: 95 }, Cidr { addr, prefix: 96 })
 }
 
 impl fmt::Display for Cidr {
@@ -346,6 +387,11 @@ impl AddrSet {
     /// The set in the shortest of two exact forms, per family: plain CIDRs, or
     /// the smallest enclosing CIDR with holes. "0.0.0.0/0 except 10.0.0.0/8"
     /// reads better than the 8 blocks it stands for.
+    ///
+    /// No block or hole is IPv4-mapped ([`Cidr::is_v4_mapped`]) when the set holds all of
+    /// `::ffff:0:0/96` or none of it, as every set written with valid blocks does: the
+    /// mapped block is written `::fffe:0:0/95 except ::fffe:0:0/96`, and as a hole it is
+    /// widened to `::fffe:0:0/95` with `::fffe:0:0/96` given back as a block of its own.
     pub fn to_blocks(&self) -> Vec<Block> {
         let mut out = Vec::new();
         for family in [Family::V4, Family::V6] {
@@ -357,27 +403,78 @@ impl AddrSet {
             for &(a, b) in set.ranges() {
                 range_to_cidrs(family, a, b, &mut plain);
             }
-            let enclosing = enclosing_cidr(family, lo, hi);
-            let (c0, c1) = enclosing.bounds();
-            let holes = IntervalSet::range(c0, c1).difference(set);
-            let mut except = Vec::new();
-            for &(a, b) in holes.ranges() {
-                range_to_cidrs(family, a, b, &mut except);
-            }
-            if 1 + except.len() < plain.len() {
-                out.push(Block {
-                    cidr: enclosing,
-                    except,
-                });
-            } else {
-                out.extend(plain.into_iter().map(|cidr| Block {
-                    cidr,
-                    except: Vec::new(),
-                }));
+            let plain: Vec<Block> = plain.into_iter().map(plain_block).collect();
+            // Fewer CIDRs written wins; a tie goes to the plain form.
+            let size = |blocks: &[Block]| blocks.iter().map(Block::len).sum::<usize>();
+            match with_holes(family, set, lo, hi) {
+                Some(blocks) if size(&blocks) < size(&plain) => out.extend(blocks),
+                _ => out.extend(plain),
             }
         }
         out
     }
+}
+
+impl Block {
+    /// How many CIDRs the block writes.
+    fn len(&self) -> usize {
+        1 + self.except.len()
+    }
+}
+
+/// One CIDR of a plain listing; the mapped block by the way round it.
+fn plain_block(cidr: Cidr) -> Block {
+    if cidr.family() == Family::V6 && cidr.bounds() == MAPPED {
+        let (outer, other_half) = around_mapped();
+        return Block {
+            cidr: outer,
+            except: vec![other_half],
+        };
+    }
+    Block {
+        cidr,
+        except: Vec::new(),
+    }
+}
+
+/// The set as its smallest enclosing block with holes, or `None` when that form would
+/// need an IPv4-mapped block. A hole of all of `::ffff:0:0/96` is widened to
+/// `::fffe:0:0/95`, and what the set holds of `::fffe:0:0/96` is given back as blocks of
+/// their own.
+fn with_holes(family: Family, set: &IntervalSet, lo: u128, hi: u128) -> Option<Vec<Block>> {
+    let enclosing = enclosing_cidr(family, lo, hi);
+    let (c0, c1) = enclosing.bounds();
+    let mut holes = IntervalSet::range(c0, c1).difference(set);
+    let mut given_back = IntervalSet::empty();
+    let mapped = IntervalSet::range(MAPPED.0, MAPPED.1);
+    if family == Family::V6 && mapped.is_subset(&holes) {
+        let (outer, _) = around_mapped();
+        let (o0, o1) = outer.bounds();
+        let outer = IntervalSet::range(o0, o1);
+        given_back = outer.intersect(set);
+        holes = holes.union(&outer);
+    }
+    let mut except = Vec::new();
+    for &(a, b) in holes.ranges() {
+        range_to_cidrs(family, a, b, &mut except);
+    }
+    let valid = !is_mapped_block(&enclosing)
+        && except
+            .iter()
+            .all(|e| !is_mapped_block(e) && e.prefix > enclosing.prefix);
+    if !valid {
+        return None;
+    }
+    let mut extra = Vec::new();
+    for &(a, b) in given_back.ranges() {
+        range_to_cidrs(family, a, b, &mut extra);
+    }
+    let mut blocks = vec![Block {
+        cidr: enclosing,
+        except,
+    }];
+    blocks.extend(extra.into_iter().map(plain_block));
+    Some(blocks)
 }
 
 /// The smallest CIDR block holding both `lo` and `hi`.
@@ -487,6 +584,82 @@ mod tests {
         let v4 = AddrSet::cidr(&c("0.0.0.0/0"));
         assert!(!v4.contains(&"::1".parse().unwrap()));
         assert!(!c("0.0.0.0/0").contains_cidr(&c("::/0")));
+    }
+
+    /// The set a list of blocks stands for.
+    fn meaning(blocks: &[Block]) -> AddrSet {
+        blocks.iter().fold(AddrSet::none(), |acc, b| {
+            let holes = b
+                .except
+                .iter()
+                .fold(AddrSet::none(), |h, e| h.union(&AddrSet::cidr(e)));
+            acc.union(&AddrSet::cidr(&b.cidr).difference(&holes))
+        })
+    }
+
+    /// What the API server asks of every block written: nothing mapped, holes strictly
+    /// inside their block; and the blocks mean exactly the set.
+    fn assert_writable(set: &AddrSet) {
+        let blocks = set.to_blocks();
+        for b in &blocks {
+            assert!(!b.cidr.is_v4_mapped(), "{b} in {set}");
+            for e in &b.except {
+                assert!(!e.is_v4_mapped(), "{b} in {set}");
+                assert!(b.cidr.contains_cidr(e) && e.prefix > b.cidr.prefix, "{b}");
+            }
+        }
+        assert_eq!(meaning(&blocks), *set);
+    }
+
+    #[test]
+    fn mapped_literals_are_recognised_with_their_ipv4_form() {
+        assert!(c("::ffff:1.2.3.4/128").is_v4_mapped());
+        assert_eq!(c("::ffff:10.0.0.0/104").to_ipv4(), Some(c("10.0.0.0/8")));
+        assert!(c("::ffff:0:0/96").is_v4_mapped());
+        assert!(!c("::fffe:0:0/95").is_v4_mapped());
+        assert!(!c("::/0").is_v4_mapped());
+        assert!(!c("1.2.3.4/32").is_v4_mapped());
+        assert_eq!(c("1.2.3.4/32").to_ipv4(), None);
+    }
+
+    /// `::fffe:0:0/95 except ::fffe:0:0/96` is all of `::ffff:0:0/96`, which the emitter
+    /// wrote as that mapped block, and the self-check refused (exit 3).
+    #[test]
+    fn the_mapped_block_is_written_the_way_round_it() {
+        let set =
+            AddrSet::cidr(&c("::fffe:0:0/95")).difference(&AddrSet::cidr(&c("::fffe:0:0/96")));
+        assert_eq!(set.to_string(), "::fffe:0:0/95 except ::fffe:0:0/96");
+        assert_writable(&set);
+        let without = AddrSet::cidr(&c("::/1"))
+            .difference(&AddrSet::cidr(&c("::fffe:0:0/95")))
+            .union(&AddrSet::cidr(&c("::fffe:0:0/96")));
+        assert_eq!(
+            without.to_string(),
+            "::/1 except ::fffe:0:0/95; ::fffe:0:0/96"
+        );
+        assert_writable(&without);
+        assert_writable(&AddrSet::all());
+    }
+
+    proptest::proptest! {
+        /// Sets made of valid blocks near `::ffff:0:0/96`, where splitting goes wrong if
+        /// anywhere, are always written without a mapped block.
+        #[test]
+        fn sets_of_valid_blocks_are_written_without_mapped_ones(
+            ops in proptest::collection::vec((0u128..8, 90u8..=128, proptest::bool::ANY), 1..6)
+        ) {
+            let mut set = AddrSet::none();
+            for (shift, prefix, add) in ops {
+                let base = MAPPED.0 - (4u128 << 32) + (shift << 32) + shift;
+                let block = Cidr { addr: value_to_ip(Family::V6, base), prefix }.network();
+                if block.is_v4_mapped() {
+                    continue;
+                }
+                let part = AddrSet::cidr(&block);
+                set = if add { set.union(&part) } else { set.difference(&part) };
+            }
+            assert_writable(&set);
+        }
     }
 
     #[test]

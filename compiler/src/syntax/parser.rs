@@ -417,14 +417,35 @@ impl<'a> Builder<'a> {
                 .map(Cidr::host)
                 .map_err(|_| "it is not a valid IPv4 or IPv6 address".to_owned())
         };
-        parsed.map_err(|why| {
+        let cidr = parsed.map_err(|why| {
             self.error(
                 span(&pair),
                 format!("`{text}` is not a valid address or CIDR"),
             )
             .with_help(why)
             .with_code(Code::BadAddress)
-        })
+        })?;
+        if cidr.is_v4_mapped() {
+            // The API server refuses these in an ipBlock (strict CIDR validation), and network
+            // plugins disagree on whether `::ffff:1.2.3.4` is IPv4 or IPv6: refuse the literal
+            // here, at its place, rather than compile a set no policy can carry.
+            let suggestion = match cidr.to_ipv4() {
+                Some(v4) if text.contains('/') => format!("write the IPv4 form `{v4}`"),
+                Some(v4) => format!("write the IPv4 form `{}`", v4.addr),
+                None => "write the block without the `::ffff:` form".to_owned(),
+            };
+            return Err(self
+                .error(
+                    span(&pair),
+                    format!("`{text}` is an IPv4-mapped IPv6 address"),
+                )
+                .with_help(format!(
+                    "Kubernetes refuses IPv4-mapped addresses in an ipBlock, and network plugins \
+                     disagree on whether they are IPv4 or IPv6; {suggestion}"
+                ))
+                .with_code(Code::BadAddress));
+        }
+        Ok(cidr)
     }
 
     // ------------------------------------------------------------------- selectors

@@ -33,6 +33,16 @@ impl<'c> Engine<'c> {
     pub fn resolve(&self, text: &str) -> Result<Resolved, String> {
         let cluster = self.cluster();
         if let Ok(ip) = text.parse::<IpAddr>() {
+            if let IpAddr::V6(v4_mapped) = ip {
+                if let Some(v4) = v4_mapped.to_ipv4_mapped() {
+                    // Answering for the IPv6 address would differ from `1.2.3.4` unsaid.
+                    return Err(format!(
+                        "`{text}` is an IPv4-mapped IPv6 address, which network plugins read \
+                         as IPv4 or as IPv6 differently (and ipBlocks may not name): ask about \
+                         `{v4}`"
+                    ));
+                }
+            }
             let family = Some(Family::of(&ip));
             let owner = cluster.workloads.iter().position(|w| w.ips.contains(&ip));
             let endpoint = owner.map_or(Endpoint::Address(ip), Endpoint::Workload);
