@@ -131,7 +131,11 @@ impl Names<'_> {
             )],
             EndpointKind::Anywhere => vec![PeerSet::Everything],
             EndpointKind::Addresses { cidr, except } => {
-                vec![PeerSet::Addresses(addresses(file, cidr, except, e.span)?)]
+                let set = addresses(file, cidr, except, e.span)?;
+                if set.is_empty() {
+                    self.warn_no_address(file, cidr, e.span);
+                }
+                vec![PeerSet::Addresses(set)]
             }
             EndpointKind::Param(p) => match self.param(frame, p, e.span)? {
                 Bound::Endpoints(sets) => sets,
@@ -205,6 +209,30 @@ impl Names<'_> {
             namespaces: NamespaceSet::Named(ns),
             pods: selector,
         }])
+    }
+
+    /// `10.0.0.0/8 except (10.0.0.0/9, 10.128.0.0/9)`: holes that cover the whole block
+    /// leave no address, so the endpoint allows nothing (and `egress only` of it alone
+    /// denies all egress). Once per place, however often a rule or define expands it.
+    fn warn_no_address(&mut self, file: &str, cidr: &crate::ir::Cidr, span: Span) {
+        let d = Diagnostic::new(
+            Code::NoEffect,
+            format!(
+                "the excepts cover all of `{cidr}`, so this block is no address and allows nothing"
+            ),
+        )
+        .at(file, span)
+        .with_help("remove the excepts that cover what should be allowed, or the whole block");
+        // `Span`'s `==` ignores positions (for comparing trees), so compare the offsets.
+        let same_place = |w: &Diagnostic| {
+            w.code == d.code
+                && w.primary.as_ref().is_some_and(|l| {
+                    l.file == file && (l.span.start, l.span.end) == (span.start, span.end)
+                })
+        };
+        if !self.warnings.iter().any(same_place) {
+            self.warnings.push(d);
+        }
     }
 
     fn define<'d>(&'d self, frame: &'d Frame, name: &str) -> Option<&'d DefineDecl> {
