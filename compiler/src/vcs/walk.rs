@@ -202,7 +202,8 @@ impl<'a, S: Store> Walk<'a, S> {
                 ));
             }
             let shown = shown.join(&name);
-            let target = resolve(self.store, &real.join(&name))?;
+            let here = real.join(&name);
+            let target = resolve(self.store, &here)?;
             match self.store.node(&target)? {
                 Node::Directory if real.starts_with(&target) => {
                     return Err(format!(
@@ -213,9 +214,9 @@ impl<'a, S: Store> Walk<'a, S> {
                 Node::Directory => self.directory(&target, &shown, depth + 1, kind, out)?,
                 Node::File(f) if kind.accepts(&shown) => out.push((shown, f)),
                 Node::File(_) => {}
-                // Only a link can name nothing here: a dangling link to a file this walk
-                // would not read is no concern of it.
-                Node::Missing if kind.accepts(&shown) => {
+                // A dangling link to a file this walk would not read is no concern of it;
+                // nor is what is neither file nor directory (a socket), as in `cli::input`.
+                Node::Missing if kind.accepts(&shown) && target != here => {
                     return Err(format!(
                         "{}: a symbolic link to `{}`, which does not exist",
                         shown.display(),
