@@ -249,3 +249,30 @@ fn a_query_port_that_is_no_integer_says_so() {
     assert!(err.contains("port `5432.0` must be an integer"), "{err}");
     std::fs::remove_dir_all(&d).expect("cleanup");
 }
+
+/// `explain` on dual-stack pods said "(over V4; ...)", Rust's debug name of the family.
+#[test]
+fn explain_names_address_families_in_words() {
+    let d = temp_dir("dual");
+    let pod = |name: &str, n: u8| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: shop, labels: {{app: {name}}}}}\n\
+             status: {{podIP: 10.0.0.{n}, podIPs: [{{ip: 10.0.0.{n}}}, {{ip: \"fd00::{n}\"}}]}}\n---\n"
+        )
+    };
+    let manifests = format!(
+        "{}{}apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: b, namespace: shop}}\n\
+         spec:\n  podSelector: {{matchLabels: {{app: b}}}}\n  ingress:\n  - from:\n    - ipBlock: {{cidr: 10.0.0.0/8}}\n",
+        pod("a", 1),
+        pod("b", 2)
+    );
+    let f = write(&d, "dual.yaml", manifests.as_bytes());
+    let o = netpolc(&["explain", &f, "shop/a", "shop/b", "tcp/80"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("(over IPv4; the pods have addresses of several families)"),
+        "{out}{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&d).expect("cleanup");
+}

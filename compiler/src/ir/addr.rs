@@ -42,6 +42,16 @@ impl Family {
     }
 }
 
+/// `IPv4` or `IPv6`, as messages name a family.
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Family::V4 => "IPv4",
+            Family::V6 => "IPv6",
+        })
+    }
+}
+
 /// An address as its family and integer value.
 pub fn addr_value(ip: &IpAddr) -> (Family, u128) {
     match ip {

@@ -37,7 +37,7 @@ impl<'c> Engine<'c> {
             if c.per_family.len() > 1 {
                 let _ = writeln!(
                     out,
-                    "(over {f:?}; the pods have addresses of several families)"
+                    "(over {f}; the pods have addresses of several families)"
                 );
             }
         }
