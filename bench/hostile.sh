@@ -9,8 +9,8 @@
 #   diff-800x80   `netpolc diff` in a repository whose head is 800 statements selecting pods by
 #                 3 of 80 label keys (`=` or `!=`), whose base is `cluster may talk to *`:
 #                 listing the change is exponential; the proof's budget stops it (NP0602).
-#   reach-3000    `netpolc reach -o json` on 3,000 bare pods and no policy: 9 million pairs;
-#                 the map lists the first 1,000,000 and says "truncated".
+#   reach-3000    `netpolc reach -o json` on 3,000 bare pods in 10 namespaces and no policy: 9
+#                 million pairs; the map is drawn between groups that connect alike.
 #   check-30k     `netpolc check` of a program with 30,000 excepts against a policy with the
 #                 same excepts but one (a difference to find).
 #   reach-30k     `netpolc reach` of that policy with one pod.

@@ -2,8 +2,9 @@
 
 use super::{input, load_cluster, print_out, print_with, CliError, EngineArgs};
 use crate::ir::Protocol;
+use crate::model::Cluster;
 use crate::report;
-use crate::verify::{Engine, MAX_PAIRS};
+use crate::verify::{Engine, ReachMap, MAX_PAIRS};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
 
@@ -84,10 +85,37 @@ pub fn run(args: &ReachArgs) -> Result<u8, CliError> {
         return Ok(super::exit::OK);
     }
     let map = engine.reach_map();
-    if map.truncated {
+    if !map.truncated {
+        return render(args.output, &cluster, &map, &[]);
+    }
+    // Too many pairs to list: the map between groups of workloads that connect alike
+    // says the same in fewer entries.
+    let grouped = engine.grouped_map(MAX_PAIRS);
+    let view = grouped.cluster(&cluster);
+    let groups: Vec<(String, Vec<String>)> = view
+        .workloads
+        .iter()
+        .zip(&grouped.groups)
+        .filter(|(_, members)| members.len() > 1)
+        .map(|(w, _)| (w.id(), w.pods.clone()))
+        .collect();
+    eprintln!(
+        "note: more than {MAX_PAIRS} pairs of workloads can connect: workloads of one namespace that \
+         connect exactly alike are shown as one group ({} groups for {} workloads; `web-0+9` is web-0 \
+         and 9 more{}).",
+        grouped.groups.len(),
+        cluster.workloads.len(),
+        if args.output == Some(Format::Json) {
+            ", listed under \"groups\""
+        } else {
+            ""
+        }
+    );
+    if grouped.map.truncated {
         eprintln!(
-            "note: more than {MAX_PAIRS} pairs of workloads can connect; the map lists the first {MAX_PAIRS} \
-             (by source, then destination){}. Ask about given pairs with --query, or map fewer namespaces at once.",
+            "note: the groups still connect in more than {MAX_PAIRS} pairs; the map lists the first \
+             {MAX_PAIRS} (by source, then destination){}. Ask about given pairs with --query, or map \
+             fewer namespaces at once.",
             if args.output == Some(Format::Json) {
                 " and says \"truncated\": true"
             } else {
@@ -95,11 +123,21 @@ pub fn run(args: &ReachArgs) -> Result<u8, CliError> {
             }
         );
     }
-    match args.output.unwrap_or(Format::Table) {
-        Format::Table => print_out(&report::table(&cluster, &map))?,
-        Format::Json => print_with(|out| report::write_json(&cluster, &map, out))?,
-        Format::Dot => print_out(&report::dot(&cluster, &map))?,
-        Format::Mermaid => print_out(&report::mermaid(&cluster, &map))?,
+    render(args.output, &view, &grouped.map, &groups)
+}
+
+/// Prints the map in the format asked for (a table by default).
+fn render(
+    format: Option<Format>,
+    cluster: &Cluster,
+    map: &ReachMap,
+    groups: &[(String, Vec<String>)],
+) -> Result<u8, CliError> {
+    match format.unwrap_or(Format::Table) {
+        Format::Table => print_out(&report::table(cluster, map))?,
+        Format::Json => print_with(|out| report::write_json(cluster, map, groups, out))?,
+        Format::Dot => print_out(&report::dot(cluster, map))?,
+        Format::Mermaid => print_out(&report::mermaid(cluster, map))?,
     }
     Ok(super::exit::OK)
 }

@@ -30,9 +30,21 @@ pub fn ports_json(ports: &PortSet) -> Value {
 /// Writes the map as pretty-printed JSON (schema in `docs/reach-contract.md`), one
 /// connection at a time: a map of a million pairs is never held as one JSON value. The
 /// bytes are those of the whole value printed at once.
-pub fn write_json(cluster: &Cluster, map: &ReachMap, out: &mut dyn Write) -> io::Result<()> {
+/// `groups` lists, for a map drawn between groups of workloads, each group of more than
+/// one workload with its members (`"groups"`, absent when empty).
+pub fn write_json(
+    cluster: &Cluster,
+    map: &ReachMap,
+    groups: &[(String, Vec<String>)],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut out = io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut out, &JsonMap { cluster, map }).map_err(io::Error::from)?;
+    let whole = JsonMap {
+        cluster,
+        map,
+        groups,
+    };
+    serde_json::to_writer_pretty(&mut out, &whole).map_err(io::Error::from)?;
     out.write_all(b"\n")?;
     out.flush()
 }
@@ -40,6 +52,7 @@ pub fn write_json(cluster: &Cluster, map: &ReachMap, out: &mut dyn Write) -> io:
 struct JsonMap<'a> {
     cluster: &'a Cluster,
     map: &'a ReachMap,
+    groups: &'a [(String, Vec<String>)],
 }
 
 impl JsonMap<'_> {
@@ -108,6 +121,14 @@ impl Serialize for JsonMap<'_> {
         m.serialize_entry("workloads", &workloads)?;
         m.serialize_entry("connections", &JsonConnections(self))?;
         m.serialize_entry("outside", &outside)?;
+        if !self.groups.is_empty() {
+            let groups: Vec<Value> = self
+                .groups
+                .iter()
+                .map(|(id, members)| json!({"id": id, "workloads": members}))
+                .collect();
+            m.serialize_entry("groups", &groups)?;
+        }
         if self.map.truncated {
             m.serialize_entry("truncated", &true)?;
         }
@@ -137,7 +158,7 @@ mod tests {
         .expect("loads");
         let map = Engine::new(&cluster, Options::default()).reach_map_listing(max_pairs);
         let mut out = Vec::new();
-        write_json(&cluster, &map, &mut out).expect("written");
+        write_json(&cluster, &map, &[], &mut out).expect("written");
         let value = serde_json::from_slice(&out).expect("valid JSON");
         (value, map.truncated)
     }

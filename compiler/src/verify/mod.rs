@@ -5,6 +5,7 @@ pub mod connection;
 pub mod engine;
 pub mod equiv;
 pub mod explain;
+pub mod group;
 pub mod intent;
 pub mod proof;
 pub mod query;

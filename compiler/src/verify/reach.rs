@@ -52,7 +52,7 @@ enum Side {
 
 /// A workload's reach towards (egress) or from (ingress) addresses outside the
 /// cluster: disjoint address sets, each with the ports allowed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct OutsideReach {
     /// Index into [`crate::model::Cluster::workloads`].
     pub workload: usize,
@@ -92,37 +92,63 @@ impl ReachMap {
     }
 }
 
-/// The map's entry for the pair (s, d), if any port is allowed: the source's egress and
-/// the destination's ingress must both allow it (Kubernetes docs, Network Policies: "both
-/// the egress policy on the source pod and the ingress policy on the destination pod need
-/// to allow the connection"), per address family the two have in common.
-fn pair(
-    s: usize,
-    d: usize,
-    egress: &[Side],
-    ingress: &[Side],
-    fams: &[Families],
-    intern: &mut impl FnMut(PortSet) -> usize,
+/// Every pair's allowed ports, computed on demand from the sides of every workload, with
+/// port sets interned: what the map lists, and what grouping compares.
+pub(super) struct Pairs {
+    egress: Vec<Side>,
+    ingress: Vec<Side>,
+    fams: Vec<Families>,
+    /// Bare Pods: one pod, always allowed to reach itself.
+    single_pod: Vec<bool>,
+    interner: HashMap<PortSet, usize>,
+    pub(super) port_sets: Vec<PortSet>,
+    /// The index of every port, interned first (index 0) whatever the cluster.
     all: usize,
-) -> Option<(usize, usize, usize)> {
-    let e = match &egress[s] {
-        Side::Open => None,
-        Side::Row(r) => Some(r.get(&d)?),
-    };
-    let i = match &ingress[d] {
-        Side::Open => None,
-        Side::Row(r) => Some(r.get(&s)?),
-    };
-    if e.is_none() && i.is_none() {
-        return Some((s, d, all));
+}
+
+impl Pairs {
+    /// The workloads' count.
+    pub(super) fn len(&self) -> usize {
+        self.single_pod.len()
     }
-    let mut allowed = PortSet::none();
-    for f in connection_families(fams[s], fams[d]) {
-        let ep = e.map_or_else(PortSet::all, |x| x.for_family(f));
-        let ip = i.map_or_else(PortSet::all, |x| x.for_family(f));
-        allowed = allowed.union(&ep.intersect(&ip));
+
+    fn intern(&mut self, ps: PortSet) -> usize {
+        if let Some(&i) = self.interner.get(&ps) {
+            return i;
+        }
+        self.port_sets.push(ps.clone());
+        self.interner.insert(ps, self.port_sets.len() - 1);
+        self.port_sets.len() - 1
     }
-    (!allowed.is_empty()).then(|| (s, d, intern(allowed)))
+
+    /// The interned ports allowed from `s` to `d`, if any: the source's egress and the
+    /// destination's ingress must both allow them (Kubernetes docs, Network Policies: "both
+    /// the egress policy on the source pod and the ingress policy on the destination pod
+    /// need to allow the connection"), per address family the two have in common. A bare
+    /// Pod always reaches itself.
+    pub(super) fn at(&mut self, s: usize, d: usize) -> Option<usize> {
+        if s == d && self.single_pod[s] {
+            return Some(self.all);
+        }
+        let e = match &self.egress[s] {
+            Side::Open => None,
+            Side::Row(r) => Some(r.get(&d)?),
+        };
+        let i = match &self.ingress[d] {
+            Side::Open => None,
+            Side::Row(r) => Some(r.get(&s)?),
+        };
+        if e.is_none() && i.is_none() {
+            return Some(self.all);
+        }
+        let mut allowed = PortSet::none();
+        for f in connection_families(self.fams[s], self.fams[d]) {
+            let ep = e.map_or_else(PortSet::all, |x| x.for_family(f));
+            let ip = i.map_or_else(PortSet::all, |x| x.for_family(f));
+            allowed = allowed.union(&ep.intersect(&ip));
+        }
+        (!allowed.is_empty()).then(|| self.intern(allowed))
+    }
 }
 
 impl<'c> Engine<'c> {
@@ -134,6 +160,42 @@ impl<'c> Engine<'c> {
     /// Computes the connectivity map, listing at most `max_pairs` connections (the first,
     /// by source then destination; `truncated` says when more connect).
     pub fn reach_map_listing(&self, max_pairs: usize) -> ReachMap {
+        let mut pairs = self.pairs();
+        let n = pairs.len();
+        let mut connections = Vec::new();
+        let mut truncated = false;
+        'pairs: for s in 0..n {
+            for d in 0..n {
+                let Some(ports) = pairs.at(s, d) else {
+                    continue;
+                };
+                // Only a pair that connects makes the map longer than the limit.
+                if connections.len() == max_pairs {
+                    truncated = true;
+                    break 'pairs;
+                }
+                connections.push((s, d, ports));
+            }
+        }
+        ReachMap {
+            port_sets: pairs.port_sets,
+            connections,
+            truncated,
+            outside: (0..n).flat_map(|w| self.outside_of(w)).collect(),
+        }
+    }
+
+    /// A workload's reach to and from addresses outside the cluster, egress then ingress.
+    pub(super) fn outside_of(&self, w: usize) -> [OutsideReach; 2] {
+        [Direction::Egress, Direction::Ingress].map(|direction| OutsideReach {
+            workload: w,
+            direction,
+            allowed: self.outside_reach(direction, w),
+        })
+    }
+
+    /// The sides of every workload, ready to answer for any pair.
+    pub(super) fn pairs(&self) -> Pairs {
         let cluster = self.cluster();
         let n = cluster.workloads.len();
         let mut by_ns: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -145,65 +207,25 @@ impl<'c> Engine<'c> {
             by_ns: &by_ns,
         };
         let matches = self.rule_matches(&matcher);
-        let egress: Vec<Side> = (0..n)
-            .map(|w| self.row(&matches, Direction::Egress, w))
-            .collect();
-        let ingress: Vec<Side> = (0..n)
-            .map(|w| self.row(&matches, Direction::Ingress, w))
-            .collect();
-
-        let fams: Vec<Families> = cluster
-            .workloads
-            .iter()
-            .map(|w| Families::of(&w.ips))
-            .collect();
-
-        let mut interner: HashMap<PortSet, usize> = HashMap::new();
-        let mut port_sets = Vec::new();
-        let mut intern = |ps: PortSet| -> usize {
-            if let Some(&i) = interner.get(&ps) {
-                return i;
-            }
-            port_sets.push(ps.clone());
-            interner.insert(ps, port_sets.len() - 1);
-            port_sets.len() - 1
+        let mut pairs = Pairs {
+            egress: (0..n)
+                .map(|w| self.row(&matches, Direction::Egress, w))
+                .collect(),
+            ingress: (0..n)
+                .map(|w| self.row(&matches, Direction::Ingress, w))
+                .collect(),
+            fams: cluster
+                .workloads
+                .iter()
+                .map(|w| Families::of(&w.ips))
+                .collect(),
+            single_pod: cluster.workloads.iter().map(|w| w.single_pod).collect(),
+            interner: HashMap::new(),
+            port_sets: Vec::new(),
+            all: 0,
         };
-        let all = intern(PortSet::all());
-        let mut connections = Vec::new();
-        let mut truncated = false;
-        'pairs: for s in 0..n {
-            for d in 0..n {
-                let entry = if s == d && cluster.workloads[s].single_pod {
-                    Some((s, d, all))
-                } else {
-                    pair(s, d, &egress, &ingress, &fams, &mut intern, all)
-                };
-                let Some(entry) = entry else { continue };
-                // Only a pair that connects makes the map longer than the limit.
-                if connections.len() == max_pairs {
-                    truncated = true;
-                    break 'pairs;
-                }
-                connections.push(entry);
-            }
-        }
-
-        let mut outside = Vec::new();
-        for w in 0..n {
-            for direction in [Direction::Egress, Direction::Ingress] {
-                outside.push(OutsideReach {
-                    workload: w,
-                    direction,
-                    allowed: self.outside_reach(direction, w),
-                });
-            }
-        }
-        ReachMap {
-            port_sets,
-            connections,
-            truncated,
-            outside,
-        }
+        pairs.all = pairs.intern(PortSet::all());
+        pairs
     }
 
     /// For every rule of every policy that selects some workload: the workloads
