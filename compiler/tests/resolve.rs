@@ -460,6 +460,50 @@ fn a_name_one_typo_from_a_define_is_flagged() {
     );
 }
 
+/// Issue 11, item 1: names a few edits from a define, or known to be workloads, are not
+/// typos (Online Boutique's `define services = adservice, cartservice, ...`).
+#[test]
+fn only_a_true_near_miss_looks_like_a_define() {
+    let codes = |text: &str| -> Vec<Code> { diagnostics(text).iter().map(|d| d.code).collect() };
+    // `adservice` is three edits from `services`, and a member of it.
+    let text = "define services = adservice, cartservice\nnamespace a {\n isolate egress\n use dns\n adservice may talk to services on 443\n}\n";
+    assert!(
+        !codes(text).contains(&Code::NameLooksLikeDefine),
+        "{:#?}",
+        diagnostics(text)
+    );
+    // One edit from the define, but listed in it: a workload.
+    let text = "define webs = web, api\nnamespace a {\n isolate egress\n use dns\n web may talk to db on 443\n}\n";
+    assert!(
+        !codes(text).contains(&Code::NameLooksLikeDefine),
+        "{:#?}",
+        diagnostics(text)
+    );
+    // One edit from the define, but written elsewhere as `ns/name`: a workload.
+    let text = "define webs = pods(tier=web)\nnamespace a {\n isolate egress\n use dns\n web may talk to a/db on 443\n web may talk to b/web on 443\n}\n";
+    assert!(
+        !codes(text).contains(&Code::NameLooksLikeDefine),
+        "{:#?}",
+        diagnostics(text)
+    );
+    // A real typo still warns, once however often its define is expanded.
+    let text = "define services = adservice, cartservice\ndefine out = interent\nnamespace a {\n isolate egress\n use dns\n servces may talk to out on 443\n web may talk to out on 443\n}\n";
+    let all = diagnostics(text);
+    let near: Vec<_> = all
+        .iter()
+        .filter(|d| d.code == Code::NameLooksLikeDefine)
+        .collect();
+    assert_eq!(near.len(), 2, "{all:#?}");
+    assert!(
+        near.iter().any(|d| d.message.contains("`services`")),
+        "{near:#?}"
+    );
+    assert!(
+        near.iter().any(|d| d.message.contains("`internet`")),
+        "{near:#?}"
+    );
+}
+
 #[test]
 fn named_ports_towards_addresses_are_flagged() {
     the(

@@ -18,7 +18,7 @@ use crate::diag::{Code, Diagnostic, LineIndex, Severity};
 use crate::syntax::{Item, RuleDef, SourceFile, Statement};
 use expand::{collect_defines, Expander};
 use names::{DefineDecl, Frame, Names};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// A rule in view: its definition, file and the file's lines.
@@ -34,6 +34,9 @@ struct RuleDecl {
 struct Decls {
     rules: BTreeMap<String, RuleDecl>,
     defines: BTreeMap<String, DefineDecl>,
+    /// Workload names the program writes as `ns/name`: names it plainly means as
+    /// workloads, which NP0404 never takes for a misspelt define.
+    written_workloads: BTreeSet<String>,
 }
 
 /// A parsed file with its text.
@@ -55,6 +58,7 @@ pub fn resolve(
     let mut decls = Decls::default();
     for parsed in program {
         declare(parsed, &mut decls, &mut errors);
+        written_workloads(&parsed.file.items, &mut decls.written_workloads);
     }
     // The standard library fills in what the program does not define itself.
     let mut library = Decls::default();
@@ -130,6 +134,49 @@ pub fn resolve(
         workload_label: workload_label.to_owned(),
     });
     (program, diagnostics)
+}
+
+/// The workload names written as `ns/name` anywhere in `items`.
+fn written_workloads(items: &[Item], into: &mut BTreeSet<String>) {
+    use crate::syntax::{Arg, Endpoint, EndpointKind, IsolateTarget, StatementKind};
+    fn endpoints<'e>(list: impl IntoIterator<Item = &'e Endpoint>, into: &mut BTreeSet<String>) {
+        for e in list {
+            if let EndpointKind::Workload { workload, .. } = &e.kind {
+                into.insert(workload.clone());
+            }
+        }
+    }
+    let statements = items.iter().flat_map(|item| match item {
+        Item::Namespace(block) => block.statements.iter().collect::<Vec<_>>(),
+        Item::Rule(def) => def.statements.iter().collect(),
+        Item::Statement(stmt) => vec![stmt],
+    });
+    for stmt in statements {
+        match &stmt.kind {
+            StatementKind::Isolate { target, .. } => {
+                if let IsolateTarget::Endpoint(e) = target {
+                    endpoints([e], into);
+                }
+            }
+            StatementKind::Talk { from, to, .. } => endpoints(from.iter().chain(to), into),
+            StatementKind::EgressOnly { subject, to, .. } => {
+                endpoints(subject.iter().flatten().chain(to), into)
+            }
+            StatementKind::IngressOnly { subject, from, .. } => {
+                endpoints(subject.iter().flatten().chain(from), into)
+            }
+            StatementKind::Define {
+                endpoints: list, ..
+            } => endpoints(list, into),
+            StatementKind::Use { args, .. } => endpoints(
+                args.iter().flatten().filter_map(|a| match a {
+                    Arg::Endpoint(e) => Some(e),
+                    Arg::Port(_) => None,
+                }),
+                into,
+            ),
+        }
+    }
 }
 
 /// Records a file's rules and top-level defines, reporting duplicates.

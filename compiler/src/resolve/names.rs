@@ -191,19 +191,17 @@ impl Names<'_> {
         }
         let ns = current_namespace(frame, &format!("the workload name `{name}`"), span)?;
         let selector = self.workload_selector(file, name, span)?;
-        let defines = self.define_names(frame);
-        if let Some(close) = crate::diag::suggest::closest(name, &defines) {
-            self.warnings.push(
-                Diagnostic::new(
-                    Code::NameLooksLikeDefine,
-                    format!(
-                        "`{name}` is taken as the workload `{}={name}`, but `{close}` is a defined set",
-                        self.workload_label
-                    ),
-                )
-                .at(file, span)
-                .with_help(format!("if you meant the set, write `{close}`")),
-            );
+        if let Some(close) = self.near_miss_define(frame, name) {
+            let d = Diagnostic::new(
+                Code::NameLooksLikeDefine,
+                format!(
+                    "`{name}` is taken as the workload `{}={name}`, but `{close}` is a defined set",
+                    self.workload_label
+                ),
+            )
+            .at(file, span)
+            .with_help(format!("if you meant the set, write `{close}`"));
+            self.push_once(d);
         }
         Ok(vec![PeerSet::Pods {
             namespaces: NamespaceSet::Named(ns),
@@ -223,16 +221,58 @@ impl Names<'_> {
         )
         .at(file, span)
         .with_help("remove the excepts that cover what should be allowed, or the whole block");
+        self.push_once(d);
+    }
+
+    /// A warning, once per code and place however often a rule or define expands it.
+    fn push_once(&mut self, d: Diagnostic) {
         // `Span`'s `==` ignores positions (for comparing trees), so compare the offsets.
-        let same_place = |w: &Diagnostic| {
-            w.code == d.code
-                && w.primary.as_ref().is_some_and(|l| {
-                    l.file == file && (l.span.start, l.span.end) == (span.start, span.end)
-                })
+        let place = |w: &Diagnostic| {
+            w.primary
+                .as_ref()
+                .map(|l| (l.file.clone(), l.span.start, l.span.end))
         };
-        if !self.warnings.iter().any(same_place) {
+        if !self
+            .warnings
+            .iter()
+            .any(|w| w.code == d.code && place(w) == place(&d))
+        {
             self.warnings.push(d);
         }
+    }
+
+    /// The define a workload name was probably meant as (NP0404): one typo away (edit
+    /// distance 1 as `diag::suggest` counts it; more is a different name, not a typo), and
+    /// the name is not known as a workload: written as `ns/name` somewhere in the program,
+    /// or a member of that define (`define services = adservice, cartservice` says that
+    /// `adservice` is a workload, however close it is to `services`).
+    fn near_miss_define(&self, frame: &Frame, name: &str) -> Option<String> {
+        if self.decls.written_workloads.contains(name) {
+            return None;
+        }
+        let defines = self.define_names(frame);
+        let near: Vec<&str> = defines
+            .into_iter()
+            .filter(|d| crate::diag::suggest::edit_distance(name, d) == 1)
+            .collect();
+        if near.iter().any(|d| self.has_member(frame, d, name, 0)) {
+            return None;
+        }
+        crate::diag::suggest::closest(name, &near).map(str::to_owned)
+    }
+
+    /// Whether the define `define` lists the bare name `name`, itself or through the
+    /// defines it lists (to a bounded depth: recursion is reported elsewhere).
+    fn has_member(&self, frame: &Frame, define: &str, name: &str, depth: usize) -> bool {
+        let Some(decl) = self.define(frame, define) else {
+            return false;
+        };
+        decl.endpoints.iter().any(|e| match &e.kind {
+            EndpointKind::Name(n) => {
+                n == name || (depth < 8 && self.has_member(frame, n, name, depth + 1))
+            }
+            _ => false,
+        })
     }
 
     fn define<'d>(&'d self, frame: &'d Frame, name: &str) -> Option<&'d DefineDecl> {
