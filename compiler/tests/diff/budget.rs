@@ -48,3 +48,19 @@ fn a_change_too_hard_to_list_ends_with_np0602_instead_of_running_for_ever() {
     );
     assert!(run.stdout.is_empty(), "{}", run.stdout);
 }
+
+/// Issue 15, items 16 and 17: a program committed past the bound every read has (64 MiB) is
+/// refused with the words a file on disk gets, not compiled cut short. (`vcs` reads the
+/// size from the object's header before loading the blob; memory is not asserted here.)
+#[test]
+fn a_blob_past_the_read_bound_is_refused_not_compiled_cut_short() {
+    let repo = Repo::new();
+    let mut text = "# padding\n".repeat((64 << 20) / 10 + 1);
+    text.push_str("namespace x {\n  isolate ingress\n}\n");
+    repo.write("policies/x.npl", &text);
+    repo.commit("a program past the bound");
+    let run = repo
+        .netpolc(&["diff", "--base", "HEAD", "--head", "HEAD"])
+        .expect(2);
+    assert!(run.stderr.contains("larger than 64 MiB"), "{}", run.stderr);
+}
