@@ -448,6 +448,41 @@ fn egress_isolation_without_dns_suggests_use_dns() {
         .all(|d| d.code != Code::NoDns));
 }
 
+/// Issue 11, item 2: NP0403 names exactly the pods that cannot resolve names.
+#[test]
+fn no_dns_names_exactly_the_pods_that_cannot_resolve() {
+    let no_dns = |text: &str| -> Vec<Diagnostic> {
+        diagnostics(text)
+            .into_iter()
+            .filter(|d| d.code == Code::NoDns)
+            .collect()
+    };
+    // `web` may reach anything, UDP 53 included; every other pod of `shop` cannot.
+    let text = "namespace shop {\n isolate egress\n web egress only anywhere\n api may talk to db on 5432\n}\n";
+    let found = no_dns(text);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        found[0].message,
+        "the pods of `shop/*` other than `web` are isolated for egress and cannot resolve names: nothing allows them UDP port 53"
+    );
+    assert_eq!(line_of(&found[0], text), 2);
+    // The others' allowance on UDP 53 leaves no pod without it.
+    let text = "namespace shop {\n isolate egress\n web egress only anywhere\n pods(app notin (web)) may talk to kube-system/* on udp 53\n}\n";
+    assert!(no_dns(text).is_empty(), "{:#?}", no_dns(text));
+    // `web` alone isolated, and allowed anywhere: nothing to say.
+    let text = "namespace shop {\n web egress only anywhere\n}\n";
+    assert!(no_dns(text).is_empty(), "{:#?}", no_dns(text));
+    // An isolation inside one that already warns is not named twice.
+    let text =
+        "namespace shop {\n isolate egress\n isolate api egress\n api may talk to db on 5432\n}\n";
+    let found = no_dns(text);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].message.starts_with("`shop/*` is isolated"),
+        "{found:#?}"
+    );
+}
+
 #[test]
 fn a_name_one_typo_from_a_define_is_flagged() {
     let d = the(

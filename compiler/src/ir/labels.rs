@@ -180,6 +180,52 @@ pub fn and(a: &LabelSelector, b: &LabelSelector) -> Option<LabelSelector> {
     Some(canonical(&both))
 }
 
+/// What `a` matches and `b` does not, as disjoint selectors (none when `b` covers `a`).
+/// `b` is a conjunction r1 ∧ … ∧ rn, so its complement is the disjoint union of
+/// r1 ∧ … ∧ r(i-1) ∧ ¬ri, and each ¬ri is one requirement: `In` and `NotIn` of the same
+/// values are complements, as are `Exists` and `DoesNotExist` (`NotIn` matches objects
+/// without the key; API reference, LabelSelectorRequirement).
+pub fn difference(a: &LabelSelector, b: &LabelSelector) -> Vec<LabelSelector> {
+    let b = canonical(b);
+    let requirements: Vec<Requirement> = b
+        .match_labels
+        .iter()
+        .map(|(key, value)| Requirement {
+            key: key.clone(),
+            operator: Operator::In,
+            values: vec![value.clone()],
+        })
+        .chain(b.match_expressions.iter().cloned())
+        .collect();
+    let mut out = Vec::new();
+    let mut prefix = a.clone();
+    for r in requirements {
+        let operator = match r.operator {
+            Operator::In => Operator::NotIn,
+            Operator::NotIn => Operator::In,
+            Operator::Exists => Operator::DoesNotExist,
+            Operator::DoesNotExist => Operator::Exists,
+        };
+        let not_r = LabelSelector {
+            match_expressions: vec![Requirement {
+                operator,
+                ..r.clone()
+            }],
+            ..LabelSelector::default()
+        };
+        out.extend(and(&prefix, &not_r));
+        let only_r = LabelSelector {
+            match_expressions: vec![r],
+            ..LabelSelector::default()
+        };
+        match and(&prefix, &only_r) {
+            Some(next) => prefix = next,
+            None => break,
+        }
+    }
+    out
+}
+
 /// The canonical form of a selector: one requirement per key and shape, a single-value
 /// `In` written as `matchLabels`, values sorted and deduplicated, expressions sorted by key.
 /// Two selectors with equal canonical forms match the same label maps.
@@ -214,6 +260,27 @@ mod tests {
             &[("app", "web")],
             &[("app", Operator::DoesNotExist, &[])]
         )));
+    }
+
+    #[test]
+    fn difference_is_what_the_left_matches_and_the_right_does_not() {
+        let all = LabelSelector::default();
+        let web = sel(&[("app", "web")], &[]);
+        assert!(difference(&web, &all).is_empty());
+        assert!(difference(&web, &web).is_empty());
+        let rest = difference(&all, &web);
+        assert_eq!(rest, vec![sel(&[], &[("app", Operator::NotIn, &["web"])])]);
+        let tiered = sel(&[("app", "web"), ("tier", "a")], &[]);
+        let rest = difference(&web, &tiered);
+        assert_eq!(rest.len(), 1);
+        assert!(implies(&rest[0], &web) && and(&rest[0], &tiered).is_none());
+        // Two halves cover the whole.
+        let not_web = sel(&[], &[("app", Operator::NotIn, &["web"])]);
+        let left: Vec<_> = difference(&all, &web)
+            .iter()
+            .flat_map(|l| difference(l, &not_web))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 
     #[test]

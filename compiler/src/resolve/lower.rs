@@ -16,7 +16,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::ir::intent::{Allowance, Isolation, NamespaceSet, PeerSet, PortAccess};
 use crate::ir::{labels, Intent, Protocol};
 use crate::model::{Direction, LabelSelector};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The meaning of `program`, and the warnings found on the way.
 pub fn lower(program: &Program) -> (Intent, Vec<Diagnostic>) {
@@ -325,9 +325,13 @@ impl<'a> Lowering<'a> {
         })
     }
 
-    /// Warns, once per isolation, when egress-isolated pods have no allowance on UDP 53.
+    /// Warns when egress-isolated pods have no allowance on UDP 53, naming exactly those
+    /// pods: each isolation's pods less those an allowance lets reach UDP port 53
+    /// (`isolate egress` with `web egress only anywhere`: every pod but `web`).
     fn check_dns(&mut self) {
-        let mut warned: BTreeSet<(String, LabelSelector)> = BTreeSet::new();
+        /// Past this many pieces the difference is not pursued (the warning then still
+        /// names the pods that resolve, but may be given when they cover the isolation).
+        const PIECES: usize = 256;
         let egress: Vec<(String, LabelSelector, &Statement)> = self
             .isolated
             .iter()
@@ -337,31 +341,82 @@ impl<'a> Lowering<'a> {
                     .map(move |(s, stmt)| (ns.clone(), s.clone(), *stmt))
             })
             .collect();
+        // Each isolation with pods left that cannot resolve, and the parts that can.
+        let mut found: Vec<(String, LabelSelector, &Statement, Vec<LabelSelector>)> = Vec::new();
         for (namespace, selector, stmt) in egress {
-            let resolves = self.intent.namespaces.get(&namespace).is_some_and(|ns| {
-                ns.allowances.iter().any(|a| {
-                    a.direction == Direction::Egress
-                        && labels::implies(&selector, &a.pods)
-                        && a.ports.numbers.contains(Protocol::Udp, 53)
+            let resolving: Vec<LabelSelector> = self
+                .intent
+                .namespaces
+                .get(&namespace)
+                .map(|ns| {
+                    ns.allowances
+                        .iter()
+                        .filter(|a| {
+                            a.direction == Direction::Egress
+                                && a.ports.numbers.contains(Protocol::Udp, 53)
+                        })
+                        .filter_map(|a| labels::and(&selector, &a.pods))
+                        .collect()
                 })
+                .unwrap_or_default();
+            let mut left = vec![selector.clone()];
+            for r in &resolving {
+                if left.len() > PIECES {
+                    break;
+                }
+                left = left.iter().flat_map(|l| labels::difference(l, r)).collect();
+            }
+            let seen = found
+                .iter()
+                .any(|(n, s, ..)| *n == namespace && *s == selector);
+            if !left.is_empty() && !seen {
+                found.push((namespace, selector, stmt, resolving));
+            }
+        }
+        for (i, (namespace, selector, stmt, resolving)) in found.iter().enumerate() {
+            // An isolation inside another that warns is named by that warning already.
+            let inside = found.iter().enumerate().any(|(j, (n, s, ..))| {
+                j != i
+                    && n == namespace
+                    && labels::implies(selector, s)
+                    && (!labels::implies(s, selector) || j < i)
             });
-            if resolves || !warned.insert((namespace.clone(), selector.clone())) {
+            if inside {
                 continue;
             }
+            let label = &self.program.workload_label;
             let pods = describe::endpoint(
                 &PeerSet::Pods {
                     namespaces: NamespaceSet::Named(namespace.clone()),
-                    pods: selector,
+                    pods: selector.clone(),
                 },
                 None,
-                &self.program.workload_label,
+                label,
             );
-            let d = self.warn(
-                stmt,
-                Code::NoDns,
-                format!("`{pods}` is isolated for egress and cannot resolve names: nothing allows UDP port 53"),
-            );
-            d.help = Some(format!("add `use dns` to `namespace {namespace} {{ }}`"));
+            let mut except: Vec<String> = resolving
+                .iter()
+                .map(|r| {
+                    let set = PeerSet::Pods {
+                        namespaces: NamespaceSet::Named(namespace.clone()),
+                        pods: r.clone(),
+                    };
+                    format!("`{}`", describe::endpoint(&set, Some(namespace), label))
+                })
+                .collect();
+            except.sort();
+            except.dedup();
+            let message = if except.is_empty() {
+                format!("`{pods}` is isolated for egress and cannot resolve names: nothing allows UDP port 53")
+            } else {
+                format!(
+                    "the pods of `{pods}` other than {} are isolated for egress and cannot resolve names: nothing allows them UDP port 53",
+                    except.join(", ")
+                )
+            };
+            let help = format!("add `use dns` to `namespace {namespace} {{ }}`");
+            let stmt: &Statement = stmt;
+            let d = self.warn(stmt, Code::NoDns, message);
+            d.help = Some(help);
         }
     }
 }
