@@ -26,7 +26,8 @@ use std::path::{Path, PathBuf};
     The proof holds for every cluster: any namespaces and labels, any pods, addresses and\n\
     named ports, and network plugins whose ipBlocks match pod IPs or not. Policy names, rule\n\
     order and how ports or peers are split across rules do not matter. Only NetworkPolicies\n\
-    are read from the manifests; other kinds are ignored.\n\n\
+    are read from the manifests; other kinds are ignored, and a problem in one is a note,\n\
+    not an error.\n\n\
     Exit codes: 0 the policies mean exactly what the program says, 1 they differ (each\n\
     difference is printed with a concrete connection), 2 errors in the program or the\n\
     manifests, 3 internal error.")]
@@ -61,12 +62,16 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         Err(code) => return Ok(code),
     };
     let sources = input::read_sources(&args.policies).map_err(CliError::bad)?;
-    let cluster = model::load(&sources)
+    // `check` compares NetworkPolicies only, so it reads them alone: a problem in another
+    // kind (a kustomize `$patch: delete` stub, a Deployment in two overlays) is a note and
+    // does not fail it. `reach` and `explain` answer about pods, so a broken workload
+    // stays an error there (`cli::load_cluster`).
+    let cluster = model::load_policies(&sources)
         .map_err(|errs| CliError::BadInput(errs.iter().map(ToString::to_string).collect()))?;
     for note in cluster
         .notes
         .iter()
-        .filter(|n| n.about == NoteAbout::NetworkPolicy)
+        .filter(|n| matches!(n.about, NoteAbout::NetworkPolicy | NoteAbout::Ignored))
     {
         let note = format!("{}: {}", note.origin, note.message);
         eprintln!("note: {}", crate::diag::escape_controls(&note));

@@ -102,7 +102,9 @@ impl EngineArgs {
     }
 }
 
-/// Reads and loads manifests, turning every problem into bad input.
+/// Reads and loads manifests, turning every problem into bad input. For `reach` and
+/// `explain`, which answer about pods: a workload that does not load would be missing
+/// from the answer, so it fails the command (unlike `check`, which reads policies only).
 fn load_cluster(paths: &[std::path::PathBuf]) -> Result<crate::model::Cluster, CliError> {
     let sources = input::read_sources(paths).map_err(CliError::bad)?;
     let cluster = crate::model::load(&sources)

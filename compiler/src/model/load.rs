@@ -71,8 +71,24 @@ const MAX_LIST_DEPTH: usize = 4;
 /// then read in the order given, so that everything, errors included, comes out as if
 /// read one by one.
 pub fn load(sources: &[Source]) -> Result<Cluster, Vec<LoadError>> {
+    load_with(sources, State::default())
+}
+
+/// As [`load`], for a command that reads only the NetworkPolicies (`check`): a problem
+/// in an object of another kind (a kustomize `$patch: delete` stub of a Deployment, the
+/// same Deployment in two overlays) becomes a [`NoteAbout::Ignored`] note, not an error,
+/// since nothing the command answers depends on it. Problems in NetworkPolicies, and
+/// documents that cannot be read at all (no object, no `kind`), are still errors.
+pub fn load_policies(sources: &[Source]) -> Result<Cluster, Vec<LoadError>> {
+    let state = State {
+        policies_only: true,
+        ..State::default()
+    };
+    load_with(sources, state)
+}
+
+fn load_with(sources: &[Source], mut state: State) -> Result<Cluster, Vec<LoadError>> {
     let mut errors = Vec::new();
-    let mut state = State::default();
     // In batches, so that only one batch's parsed documents are held at a time.
     let batches = sources
         .chunks(PARSE_BATCH)
@@ -129,6 +145,8 @@ struct State {
     /// (kind, namespace, name) to where it was first declared, to refuse duplicates.
     seen: BTreeMap<(String, String, String), Origin>,
     used_namespaces: BTreeSet<String>,
+    /// Problems outside NetworkPolicies are notes ([`load_policies`]).
+    policies_only: bool,
 }
 
 impl State {
@@ -153,6 +171,36 @@ impl State {
             self.list(ctx, root, depth);
             return;
         }
+        if self.policies_only && kind != "NetworkPolicy" {
+            let mut ignored = Vec::new();
+            let mut inner = Ctx {
+                origin: ctx.origin.clone(),
+                prefix: ctx.prefix.clone(),
+                errors: &mut ignored,
+            };
+            self.kind(&mut inner, root, kind, api_version);
+            for e in ignored {
+                let at = if e.path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", e.path)
+                };
+                self.notes.push(Note {
+                    about: NoteAbout::Ignored,
+                    origin: ctx.origin.clone(),
+                    message: format!(
+                        "ignored, since only NetworkPolicies are read: {at}{}",
+                        e.message
+                    ),
+                });
+            }
+            return;
+        }
+        self.kind(ctx, root, kind, api_version);
+    }
+
+    /// One object of `kind` (not a List).
+    fn kind(&mut self, ctx: &mut Ctx<'_>, root: &Object, kind: &str, api_version: Option<&str>) {
         match kind {
             "Namespace" => {
                 if check_api_version(ctx, kind, api_version, &["v1"]) {
@@ -407,6 +455,26 @@ mod tests {
         assert!(p.isolates_ingress && !p.isolates_egress);
         assert_eq!(p.ingress[0].peers, None);
         assert!(c.namespaces.contains_key("default"));
+    }
+
+    #[test]
+    fn reading_policies_only_turns_other_kinds_problems_into_notes() {
+        let stub = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: lg}\n$patch: delete\n---\n\
+                    apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\n\
+                    spec: {podSelector: {}}\n";
+        assert!(load(&[src("a.yaml", stub)]).is_err());
+        let c = load_policies(&[src("a.yaml", stub)]).unwrap();
+        assert_eq!(c.policies.len(), 1);
+        let ignored: Vec<_> = c
+            .notes
+            .iter()
+            .filter(|n| n.about == NoteAbout::Ignored)
+            .collect();
+        assert_eq!(ignored.len(), 1, "{:?}", c.notes);
+        assert!(ignored[0].message.contains("pod template"), "{ignored:?}");
+        let bad = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: -p}\n\
+                   spec: {podSelector: {}}\n";
+        assert!(load_policies(&[src("a.yaml", bad)]).is_err());
     }
 
     #[test]

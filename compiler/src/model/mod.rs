@@ -16,7 +16,7 @@ mod walk;
 mod workloads;
 
 use crate::ir::{Cidr, PortSet, Protocol};
-pub use load::{load, LoadError, Source};
+pub use load::{load, load_policies, LoadError, Source};
 pub use selector::{LabelSelector, Labels, Operator, Requirement};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -271,6 +271,9 @@ pub enum NoteAbout {
     Workload,
     /// A NetworkPolicy.
     NetworkPolicy,
+    /// A problem in an object the command does not read, which therefore does not fail
+    /// it ([`load::load_policies`]).
+    Ignored,
 }
 
 /// Everything read from the manifests.

@@ -339,3 +339,54 @@ fn the_witness_directory_is_written_as_compile_writes_its_output() {
     left.sort();
     assert_eq!(left, [".netpolc-files", "NOTES.md"]);
 }
+
+/// Issue 11, item 4: `check` reads only NetworkPolicies, so a problem in another kind is a
+/// note, not an error; a problem in a NetworkPolicy still fails it, and `reach` (which
+/// answers about pods) still refuses the broken workload.
+#[test]
+fn problems_in_kinds_check_does_not_read_are_notes() {
+    let dir = TempDir::new().unwrap();
+    let out = compile_into("examples/shop.npl", dir.path());
+    // A kustomize `$patch: delete` stub (no pod template), and one Deployment twice, as
+    // two overlays rendered into one directory have it.
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: web}]}\n";
+    std::fs::write(
+        out.join("extras.yaml"),
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: loadgenerator}}\n$patch: delete\n---\n{deployment}---\n{deployment}"),
+    )
+    .unwrap();
+    let out = out.display().to_string();
+    let run = netpolc(&["check", "examples/shop.npl", "--policies", &out]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let e = &run.stderr;
+    assert!(
+        e.contains("note: ") && e.contains("ignored, since only NetworkPolicies are read"),
+        "{e}"
+    );
+    assert!(
+        e.contains("pod template") && e.contains("duplicate Deployment"),
+        "{e}"
+    );
+    assert!(!e.contains("error"), "{e}");
+    assert!(e.contains("mean exactly what the program says"), "{e}");
+    // Pods matter to `reach`: there the stub is still an error.
+    let run = netpolc(&["reach", &out]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    // A broken NetworkPolicy still fails `check`.
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(
+        &broken,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec: {podSelector: {matchLabels: {app: -x}}}\n",
+    )
+    .unwrap();
+    let broken = broken.display().to_string();
+    let run = netpolc(&[
+        "check",
+        "examples/shop.npl",
+        "--policies",
+        &out,
+        "--policies",
+        &broken,
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
