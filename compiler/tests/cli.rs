@@ -41,6 +41,31 @@ fn usage_errors_exit_2_and_help_exits_0() {
     assert!(stdout(&help).contains("Exit codes"));
 }
 
+/// Issue 11, item 9: the usage of `explain` reads once, plainly; without a path before
+/// SRC DST PROTO/PORT it is a usage error.
+#[test]
+fn explain_usage_reads_once() {
+    let help = netpolc(&["explain", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let text = stdout(&help);
+    let usage = text
+        .lines()
+        .find(|l| l.starts_with("Usage:"))
+        .expect("a usage line");
+    assert_eq!(
+        usage,
+        "Usage: netpolc explain [OPTIONS] <PATH>... <SRC> <DST> <PROTO/PORT>"
+    );
+    assert_eq!(text.matches("SRC DST PROTO/PORT").count(), 1, "{text}");
+    let o = netpolc(&["explain", "shop/web", "shop/db", "tcp/5432"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("usage: netpolc explain PATH... SRC DST PROTO/PORT"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn a_missing_path_is_bad_input() {
     let o = netpolc(&["reach", "no/such/dir"]);

@@ -7,15 +7,19 @@ use std::path::PathBuf;
 
 /// Arguments of `netpolc explain`.
 #[derive(clap::Args, Debug)]
+// One variadic positional holds the paths and the three fixed arguments after them (clap
+// cannot put fixed positionals after a variadic one), so its usage is written by hand:
+// derived from `num_args = 4..` it repeated the value name four times.
+#[command(override_usage = "netpolc explain [OPTIONS] <PATH>... <SRC> <DST> <PROTO/PORT>")]
 #[command(after_help = "Examples:\n  \
     netpolc explain manifests/ shop/web shop/db tcp/5432\n  \
     netpolc explain manifests/ shop/web 8.8.8.8 udp/53\n\n\
     SRC and DST are namespace/name (a Pod, a controller such as a Deployment, or a Pod it owns)\n\
     or an IP address. The exit code is 0 whether the connection is allowed or denied.")]
 pub struct ExplainArgs {
-    /// Manifest files or directories, then SRC, DST and PROTO/PORT (such as `tcp/5432`;
-    /// a bare number means TCP).
-    #[arg(required = true, num_args = 4.., value_name = "PATH... SRC DST PROTO/PORT")]
+    /// PATH... SRC DST PROTO/PORT: manifest files or directories, then SRC, DST and
+    /// PROTO/PORT (such as `tcp/5432`; a bare number means TCP).
+    #[arg(required = true, value_name = "ARGS")]
     args: Vec<String>,
     #[command(flatten)]
     engine: EngineArgs,
@@ -25,7 +29,7 @@ pub struct ExplainArgs {
 pub fn run(args: &ExplainArgs) -> Result<u8, CliError> {
     let n = args.args.len();
     let (paths, rest) = args.args.split_at(n.saturating_sub(3));
-    let [src, dst, port] = rest else {
+    let ([_, ..], [src, dst, port]) = (paths, rest) else {
         return Err(CliError::bad(
             "usage: netpolc explain PATH... SRC DST PROTO/PORT",
         ));
