@@ -102,7 +102,9 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     };
     if counterexamples.is_empty() {
         eprintln!(
-            "the {policies} NetworkPolicies mean exactly what the program says, for every cluster"
+            "{} {} exactly what the program says, for every cluster",
+            the_policies(policies),
+            if policies == 1 { "means" } else { "mean" }
         );
         return Ok(exit::OK);
     }
@@ -114,12 +116,22 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     program::print(&diags, &compiled.sources, format);
     if format == Format::Human {
         eprintln!(
-            "the {policies} NetworkPolicies differ from the program: {} counterexample{}",
-            diags.len(),
-            if diags.len() == 1 { "" } else { "s" }
+            "{} {} from the program: {}",
+            the_policies(policies),
+            if policies == 1 { "differs" } else { "differ" },
+            crate::diag::count(diags.len(), "counterexample", "counterexamples")
         );
     }
     Ok(exit::FAILED)
+}
+
+/// `the NetworkPolicy`, `the 3 NetworkPolicies`, `no NetworkPolicies`.
+fn the_policies(n: usize) -> String {
+    match n {
+        0 => "no NetworkPolicies".to_owned(),
+        1 => "the NetworkPolicy".to_owned(),
+        n => format!("the {n} NetworkPolicies"),
+    }
 }
 
 /// One counterexample as a diagnostic, at the statement that allows the connection or,

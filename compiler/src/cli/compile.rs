@@ -2,7 +2,7 @@
 //! up to date). Nothing is written when there is any error; `cli::output` writes the tree.
 
 use super::{exit, output, print_out, program, CliError};
-use crate::diag::Format;
+use crate::diag::{count, Format};
 use crate::emit;
 use std::path::PathBuf;
 
@@ -81,7 +81,11 @@ pub fn run(args: &CompileArgs) -> Result<u8, CliError> {
             }
         };
         if plan.is_empty() {
-            eprintln!("{} is up to date ({policies} policies)", dir.display());
+            eprintln!(
+                "{} is up to date ({})",
+                dir.display(),
+                count(policies, "policy", "policies")
+            );
             return Ok(exit::OK);
         }
         print_out(&plan.diff())?;
@@ -107,12 +111,14 @@ pub fn run(args: &CompileArgs) -> Result<u8, CliError> {
     };
     if let Some(steps) = written.recovered {
         eprintln!(
-            "finished the write into {} that an earlier run left interrupted ({steps} files)",
-            dir.display()
+            "finished the write into {} that an earlier run left interrupted ({})",
+            dir.display(),
+            count(steps, "file", "files")
         );
     }
     eprintln!(
-        "compiled {policies} policies into {}: {}",
+        "compiled {} into {}: {}",
+        count(policies, "policy", "policies"),
         dir.display(),
         written.summary
     );

@@ -101,10 +101,10 @@ pub fn run(args: &ReachArgs) -> Result<u8, CliError> {
         .collect();
     eprintln!(
         "note: more than {MAX_PAIRS} pairs of workloads can connect: workloads of one namespace that \
-         connect exactly alike are shown as one group ({} groups for {} workloads; `web-0+9` is web-0 \
+         connect exactly alike are shown as one group ({} for {}; `web-0+9` is web-0 \
          and 9 more{}).",
-        grouped.groups.len(),
-        cluster.workloads.len(),
+        crate::diag::count(grouped.groups.len(), "group", "groups"),
+        crate::diag::count(cluster.workloads.len(), "workload", "workloads"),
         if args.output == Some(Format::Json) {
             ", listed under \"groups\""
         } else {

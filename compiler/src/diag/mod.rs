@@ -143,6 +143,23 @@ impl Sources {
     }
 }
 
+/// A count and its noun in the right number: `count(1, "policy", "policies")` is
+/// `1 policy`, `count(2, ...)` is `2 policies`. Every message that counts uses it, so
+/// that none says "1 policies".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod count_tests {
+    #[test]
+    fn one_is_singular_and_every_other_count_plural() {
+        assert_eq!(super::count(1, "policy", "policies"), "1 policy");
+        assert_eq!(super::count(0, "policy", "policies"), "0 policies");
+        assert_eq!(super::count(2, "policy", "policies"), "2 policies");
+    }
+}
+
 /// The 1-based line and column (in characters) of a byte offset in `text`. Offsets past
 /// the end or inside a character are moved back to the nearest character boundary.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {

@@ -105,7 +105,7 @@ pub fn summary(diags: &[Diagnostic], color: bool) -> Option<String> {
         .filter(|d| d.severity() == Severity::Error)
         .count();
     let warnings = diags.len() - errors;
-    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let count = |n: usize, what: &str| super::count(n, what, &format!("{what}s"));
     let (severity, text) = match (errors, warnings) {
         (0, 0) => return None,
         (0, w) => (

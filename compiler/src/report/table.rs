@@ -36,12 +36,17 @@ fn columns(rows: &[Vec<String>]) -> String {
 /// The map as two tables: workload pairs, then addresses outside the cluster.
 pub fn table(cluster: &Cluster, map: &ReachMap) -> String {
     let id = |w: usize| cluster.workloads.get(w).map(|w| w.id()).unwrap_or_default();
+    use crate::diag::count;
     let mut out = format!(
-        "{} workloads, {} namespaces, {} NetworkPolicies; {} allowed connections between workloads\n\n",
-        cluster.workloads.len(),
-        cluster.namespaces.len(),
-        cluster.policies.len(),
-        map.connections.len()
+        "{}, {}, {}; {} between workloads\n\n",
+        count(cluster.workloads.len(), "workload", "workloads"),
+        count(cluster.namespaces.len(), "namespace", "namespaces"),
+        count(cluster.policies.len(), "NetworkPolicy", "NetworkPolicies"),
+        count(
+            map.connections.len(),
+            "allowed connection",
+            "allowed connections"
+        )
     );
     let mut rows = vec![vec![
         "SOURCE".to_string(),

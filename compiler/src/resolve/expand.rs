@@ -284,10 +284,9 @@ impl Expander<'_> {
             return Err(Diagnostic::new(
                 Code::WrongArgumentCount,
                 format!(
-                    "rule `{}` takes {} argument{}, but {} {} given",
+                    "rule `{}` takes {}, but {} {} given",
                     name.text,
-                    params.len(),
-                    if params.len() == 1 { "" } else { "s" },
+                    crate::diag::count(params.len(), "argument", "arguments"),
                     args.len(),
                     if args.len() == 1 { "is" } else { "are" },
                 ),

@@ -37,7 +37,7 @@ fn what_compile_writes_passes_check_for_every_program() {
         let run = check(&root().join(&name), &out, &dir.path().join("w"));
         assert_eq!(run.code, 0, "{name}:\n{}", run.stderr);
         assert!(
-            run.stderr.contains("mean exactly what the program says"),
+            run.stderr.contains("exactly what the program says"),
             "{}",
             run.stderr
         );

@@ -390,3 +390,46 @@ fn problems_in_kinds_check_does_not_read_are_notes() {
     ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+/// Issue 11, item 7: counts agree with their nouns ("compiled 1 policy", "the
+/// NetworkPolicy means", "1 namespace"), and plural counts stay plural.
+#[test]
+fn one_of_a_thing_is_singular() {
+    let dir = TempDir::new().unwrap();
+    let program = dir.path().join("one.npl");
+    std::fs::write(&program, "namespace shop {\n  isolate namespace\n}\n").unwrap();
+    let program = program.display().to_string();
+    let out = dir.path().join("out").display().to_string();
+    let run = netpolc(&["compile", &program, "-o", &out]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("compiled 1 policy into"),
+        "{}",
+        run.stderr
+    );
+    let run = netpolc(&["compile", &program, "-o", &out, "--check"]);
+    assert!(run.stderr.contains("(1 policy)"), "{}", run.stderr);
+    let run = netpolc(&["check", &program, "--policies", &out]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the NetworkPolicy means exactly what the program says"),
+        "{}",
+        run.stderr
+    );
+    let reach = Command::new(env!("CARGO_BIN_EXE_netpolc"))
+        .args(["reach", &out])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&reach.stdout);
+    assert!(
+        text.starts_with("0 workloads, 1 namespace, 1 NetworkPolicy; 0 allowed connections"),
+        "{text}"
+    );
+    let run = netpolc(&["compile", "examples/shop.npl", "-o", &out]);
+    assert!(
+        run.stderr.contains("compiled 3 policies into"),
+        "{}",
+        run.stderr
+    );
+}

@@ -145,8 +145,8 @@ fn context(report: &Report, lines: usize, groups: usize) -> Context<'_> {
     if lines < all_lines {
         let _ = writeln!(
             yaml_diff,
-            "… {} lines omitted; run `netpolc diff` locally",
-            all_lines - lines
+            "… {} omitted; run `netpolc diff` locally",
+            crate::diag::count(all_lines - lines, "line", "lines")
         );
     }
     let allowed = &report.allowed[..groups.min(report.allowed.len())];
@@ -389,8 +389,8 @@ fn mermaid(allowed: &[Group], denied: &[Group]) -> String {
     if edges.len() > MAX_EDGES {
         let _ = writeln!(
             out,
-            "  more[\"… {} more changes, not drawn\"]",
-            edges.len() - MAX_EDGES
+            "  more[\"… {}, not drawn\"]",
+            crate::diag::count(edges.len() - MAX_EDGES, "more change", "more changes")
         );
     }
     if !green.is_empty() {

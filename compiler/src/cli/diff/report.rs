@@ -264,7 +264,7 @@ impl Report {
     /// One line on the generated files.
     pub fn manifests_heading(&self) -> String {
         let n = self.manifests.files.len();
-        let files = format!("{n} file{}", if n == 1 { "" } else { "s" });
+        let files = crate::diag::count(n, "file", "files");
         match (n, self.changed) {
             (0, _) => "Generated manifests: unchanged.".to_owned(),
             (_, true) => format!("Generated manifests: {files} changed:"),
