@@ -66,6 +66,39 @@ fn explain_usage_reads_once() {
     );
 }
 
+/// Issue 11, item 6: one note per skipped kind, with its count, and a distinct note for a
+/// kind whose pods are missing from the map.
+#[test]
+fn skipped_kinds_are_noted_once_per_kind() {
+    let mut extra = String::new();
+    for i in 0..40 {
+        extra.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}, namespace: shop}}\n"
+        ));
+    }
+    extra.push_str("---\napiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: k8s, namespace: shop}\n");
+    let path = temp_file("skipped.yaml", &extra);
+    let o = netpolc(&["reach", SHOP, path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    let notes: Vec<&str> = err.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert_eq!(notes.len(), 2, "{err}");
+    assert!(
+        notes[0]
+            .ends_with("(document 1): skipped kind `ConfigMap` (40 objects; this is the first)"),
+        "{err}"
+    );
+    assert!(
+        notes[1].contains(
+            "kind `Prometheus` (monitoring.coreos.com) creates pods that netpolc cannot see"
+        ),
+        "{err}"
+    );
+    // Nothing skipped, nothing said.
+    let o = netpolc(&["reach", SHOP]);
+    assert!(!stderr(&o).contains("skipped"), "{}", stderr(&o));
+}
+
 #[test]
 fn a_missing_path_is_bad_input() {
     let o = netpolc(&["reach", "no/such/dir"]);

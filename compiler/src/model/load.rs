@@ -147,6 +147,8 @@ struct State {
     used_namespaces: BTreeSet<String>,
     /// Problems outside NetworkPolicies are notes ([`load_policies`]).
     policies_only: bool,
+    /// Objects of kinds not read, noted once per kind when reading ends.
+    skipped: super::skipped::Skipped,
 }
 
 impl State {
@@ -232,11 +234,7 @@ impl State {
                     api_version_error(ctx, kind, api_version);
                 }
             }
-            other => self.notes.push(Note {
-                about: NoteAbout::SkippedKind,
-                origin: ctx.origin.clone(),
-                message: format!("skipped kind `{}`", super::walk::shorten(other)),
-            }),
+            other => self.skipped.add(&ctx.origin, other, api_version, root),
         }
     }
 
@@ -375,6 +373,7 @@ impl State {
                     origin: None,
                 });
         }
+        self.notes.extend(std::mem::take(&mut self.skipped).notes());
         let workloads = workloads::assemble(self.candidates, &mut self.notes);
         self.policies
             .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
@@ -459,7 +458,8 @@ mod tests {
 
     #[test]
     fn reading_policies_only_turns_other_kinds_problems_into_notes() {
-        let stub = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: lg}\n$patch: delete\n---\n\
+        let stub =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: lg}\n$patch: delete\n---\n\
                     apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\n\
                     spec: {podSelector: {}}\n";
         assert!(load(&[src("a.yaml", stub)]).is_err());

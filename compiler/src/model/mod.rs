@@ -10,6 +10,7 @@ mod meta;
 mod netpol;
 mod parse;
 pub mod selector;
+mod skipped;
 pub mod strict_json;
 pub mod validate;
 mod walk;
