@@ -135,7 +135,8 @@ fn the_policies(n: usize) -> String {
 }
 
 /// One counterexample as a diagnostic, at the statement that allows the connection or,
-/// when the program denies it, at the statement that isolates the pod.
+/// when the program denies it, at the statement that isolates the pod; when the program
+/// allows it only because nothing isolates the pod, at the namespace's block.
 fn diagnostic(c: &Counterexample, sources: &Sources, replay: Option<&String>) -> Diagnostic {
     let w = &c.witness;
     let program_allows = w.allowed_by == Which::Left;
@@ -162,6 +163,28 @@ fn diagnostic(c: &Counterexample, sources: &Sources, replay: Option<&String>) ->
     }
     for (file, span) in places {
         d = d.with_secondary(&file, span, label);
+    }
+    if d.primary.is_none() {
+        // No statement caused it: the program does not isolate the pod, so it allows the
+        // connection (a side only denies pods it isolates). Point at the namespace's block,
+        // where an `isolate` would go, or say so without a place when there is none.
+        let ns = &w.point.namespace;
+        let nothing = format!(
+            "no statement isolates this pod of namespace `{ns}` for {}, so the program allows every such connection",
+            direction_word(w.point.direction)
+        );
+        match namespace_block(sources, ns) {
+            Some((file, span)) => {
+                d = d.at(&file, span);
+                if let Some(primary) = d.primary.as_mut() {
+                    primary.message = Some(format!(
+                        "no statement here isolates the pod for {}, so the program allows the connection",
+                        direction_word(w.point.direction)
+                    ));
+                }
+            }
+            None => d = d.with_note(nothing),
+        }
     }
     d = d.with_note(format!("connection: {}", w.connection()));
     // What allows it on the allowing side; nothing there when that side does not isolate
@@ -192,6 +215,29 @@ fn diagnostic(c: &Counterexample, sources: &Sources, replay: Option<&String>) ->
         d = d.with_help(format!("replay it: {replay}"));
     }
     d
+}
+
+fn direction_word(d: Direction) -> &'static str {
+    match d {
+        Direction::Ingress => "ingress",
+        Direction::Egress => "egress",
+    }
+}
+
+/// The first line of the program's `namespace NS { }` block, if it has one.
+fn namespace_block(sources: &Sources, ns: &str) -> Option<(String, Span)> {
+    use crate::syntax::{Item, NsRef};
+    sources.files().find_map(|(file, text)| {
+        let parsed = crate::syntax::parse(file, text).ok()?;
+        let block = parsed.items.iter().find_map(|item| match item {
+            Item::Namespace(b) if b.namespace == NsRef::Name(ns.to_owned()) => Some(b),
+            _ => None,
+        })?;
+        let start = block.span.start;
+        let rest = text.get(start..)?;
+        let end = start + rest.find('\n').unwrap_or(rest.len());
+        Some((file.to_owned(), Span { start, end }))
+    })
 }
 
 /// The span of the statement a provenance names: its line, without the indentation.

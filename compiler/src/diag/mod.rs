@@ -141,6 +141,11 @@ impl Sources {
             .find(|(n, _)| n == name)
             .map(|(_, t)| t.as_str())
     }
+
+    /// Every file's name and text, in the order added.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files.iter().map(|(n, t)| (n.as_str(), t.as_str()))
+    }
 }
 
 /// A count and its noun in the right number: `count(1, "policy", "policies")` is

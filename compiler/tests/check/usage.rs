@@ -433,3 +433,78 @@ fn one_of_a_thing_is_singular() {
         run.stderr
     );
 }
+
+/// Issue 11, item 8: a counterexample no statement caused (the program does not isolate
+/// the pod, so it allows the connection) points at the namespace's block, or says so in
+/// a note when the program has no block for that namespace.
+#[test]
+fn a_counterexample_no_statement_caused_has_a_place_or_says_why_not() {
+    let dir = TempDir::new().unwrap();
+    let policies = dir.path().join("deny.yaml");
+    std::fs::write(
+        &policies,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n",
+    )
+    .unwrap();
+    let policies = policies.display().to_string();
+    let program = dir.path().join("p.npl");
+    std::fs::write(
+        &program,
+        "# nothing isolated in shop\nnamespace shop {\n  web may talk to db on 80\n}\n",
+    )
+    .unwrap();
+    let program = program.display().to_string();
+    let run = netpolc(&[
+        "check",
+        &program,
+        "--policies",
+        &policies,
+        "--message-format",
+        "short",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "p.npl:2:1: error[NP0601]: the policies deny a connection the program allows"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = netpolc(&["check", &program, "--policies", &policies]);
+    assert!(
+        run.stderr.contains(
+            "no statement here isolates the pod for ingress, so the program allows the connection"
+        ),
+        "{}",
+        run.stderr
+    );
+    // No block for `shop`: no place, and a note that says why.
+    let other = dir.path().join("q.npl");
+    std::fs::write(
+        &other,
+        "namespace other {\n  isolate namespace\n  use dns\n}\n",
+    )
+    .unwrap();
+    let other = other.display().to_string();
+    let run = netpolc(&["check", &other, "--policies", &policies]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("note: no statement isolates this pod of namespace `shop` for ingress, so the program allows every such connection"),
+        "{}",
+        run.stderr
+    );
+    // A counterexample a statement caused still points at it, not at the block.
+    let run = netpolc(&[
+        "check",
+        &other,
+        "--policies",
+        &policies,
+        "--message-format",
+        "short",
+    ]);
+    assert!(
+        run.stderr.contains("q.npl:2:3: error[NP0601]"),
+        "{}",
+        run.stderr
+    );
+}
