@@ -218,6 +218,19 @@ fn self_check(intent: &Intent, output: &emit::Output) -> Result<(), Diagnostic> 
             |d, e| d.with_note(e.to_string()),
         )
     })?;
+    // The loader reads a CIDR with host bits as its network (existing objects may hold
+    // one), but a current API server refuses it in a new object: compile never writes one.
+    let refused: Vec<_> = cluster
+        .notes
+        .iter()
+        .filter(|n| n.about == model::NoteAbout::RefusedWhenNew)
+        .collect();
+    if !refused.is_empty() {
+        return Err(refused.iter().fold(
+            internal("the emitted policies hold values an API server refuses in a new object"),
+            |d, n| d.with_note(n.message.clone()),
+        ));
+    }
     let budget = Budget::new(proof::BUDGET);
     match proof::prove(intent, &cluster.policies, &budget) {
         Ok(()) => Ok(()),

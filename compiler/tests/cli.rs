@@ -99,6 +99,42 @@ fn skipped_kinds_are_noted_once_per_kind() {
     assert!(!stderr(&o).contains("skipped"), "{}", stderr(&o));
 }
 
+/// Issue 11, item 5: an ipBlock with host bits, as existing objects may hold, is read as its
+/// network with a warning by the analysis commands; a program still refuses it.
+#[test]
+fn host_bits_in_an_ipblock_are_a_warning_for_analysis_commands() {
+    let path = temp_file(
+        "host-bits.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress: [{to: [{ipBlock: {cidr: 192.168.242.213/24}}]}]\n",
+    );
+    let path = path.to_str().unwrap();
+    let o = netpolc(&["reach", SHOP, path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let warned = |o: &Output| {
+        stderr(o).lines().any(|l| {
+            l.starts_with("warning: ")
+                && l.contains("`192.168.242.213/24` has bits set beyond its prefix length and is read as `192.168.242.0/24`")
+        })
+    };
+    assert!(warned(&o), "{}", stderr(&o));
+    assert!(stdout(&o).contains("192.168.242.0/24"), "{}", stdout(&o));
+    let program = temp_file(
+        "host-bits.npl",
+        "namespace shop {\n  egress only 192.168.242.0/24\n}\n",
+    );
+    let o = netpolc(&["check", program.to_str().unwrap(), "--policies", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(warned(&o), "{}", stderr(&o));
+    // The program refuses it, so `compile` never writes one.
+    let program = temp_file(
+        "host-bits-refused.npl",
+        "namespace shop {\n  egress only 192.168.242.213/24\n}\n",
+    );
+    let o = netpolc(&["compile", program.to_str().unwrap(), "--stdout"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("NP0103"), "{}", stderr(&o));
+}
+
 #[test]
 fn a_missing_path_is_bad_input() {
     let o = netpolc(&["reach", "no/such/dir"]);

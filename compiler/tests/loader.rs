@@ -4,7 +4,7 @@
 
 use netpolc::ir::Protocol;
 use netpolc::model::load::{load, LoadError, Source};
-use netpolc::model::{Cluster, NamespaceScope, Peer, PortSpec, NAMESPACE_NAME_LABEL};
+use netpolc::model::{Cluster, NamespaceScope, NoteAbout, Peer, PortSpec, NAMESPACE_NAME_LABEL};
 use std::time::{Duration, Instant};
 
 fn src(name: &str, text: &str) -> Source {
@@ -337,17 +337,55 @@ fn validation_cidr_must_parse_IsValidCIDRForLegacyField() {
     }
 }
 
+/// The one ipBlock of the one rule of the only policy, and the notes.
+fn only_block(c: &Cluster) -> (String, Vec<String>) {
+    let rule = c.policies[0]
+        .egress
+        .first()
+        .or(c.policies[0].ingress.first())
+        .expect("a rule");
+    match &rule.peers.as_deref() {
+        Some([Peer::IpBlock { cidr, except }]) => (
+            std::iter::once(cidr)
+                .chain(except)
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" except "),
+            c.notes
+                .iter()
+                .filter(|n| n.about == NoteAbout::RefusedWhenNew)
+                .map(|n| n.message.clone())
+                .collect(),
+        ),
+        other => panic!("one ipBlock expected, got {other:?}"),
+    }
+}
+
 #[test]
-fn validation_cidr_host_bits_refused_IsValidCIDRForLegacyField_strict() {
-    // StrictIPCIDRValidation (on by default since 1.36): `10.0.0.1/8` is ambiguous.
-    let e = errors(&policy(
-        "  egress:\n  - to:\n    - ipBlock: {cidr: 10.0.0.1/8}\n",
+fn validation_cidr_host_bits_read_as_the_network_with_a_warning_IsValidCIDRForLegacyField() {
+    // StrictIPCIDRValidation (on by default since 1.36) refuses `10.0.0.1/8` in a new
+    // object; existing objects keep it (the check ratchets, KEP 4858) and network plugins
+    // read it as its network (issue 11, item 5).
+    let c = ok(&policy(
+        "  egress:\n  - to:\n    - ipBlock: {cidr: 192.168.242.213/24}\n",
     ));
-    has_error(
-        &e,
-        "spec.egress[0].to[0].ipBlock.cidr",
-        "must not have bits set beyond the prefix length (did you mean `10.0.0.0/8`?)",
+    let (block, warnings) = only_block(&c);
+    assert_eq!(block, "192.168.242.0/24");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let w = &warnings[0];
+    assert!(
+        w.starts_with("NetworkPolicy `ns/p`: spec.egress[0].to[0].ipBlock.cidr: `192.168.242.213/24` has bits set beyond its prefix length and is read as `192.168.242.0/24`"),
+        "{w}"
     );
+    assert!(
+        w.contains("refuses it in a new object") && w.contains("KEP 4858"),
+        "{w}"
+    );
+    // A CIDR without host bits says nothing.
+    let c = ok(&policy(
+        "  egress:\n  - to:\n    - ipBlock: {cidr: 10.0.0.0/8}\n",
+    ));
+    assert_eq!(only_block(&c), ("10.0.0.0/8".to_owned(), vec![]));
 }
 
 #[test]
@@ -413,12 +451,23 @@ fn validation_except_same_family_ValidateIPBlock() {
 #[test]
 fn validation_except_entries_are_cidrs_IsValidCIDRForLegacyField() {
     let e = errors(&policy(
-        "  egress:\n  - to:\n    - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.1/16]}\n",
+        "  egress:\n  - to:\n    - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.1]}\n",
     ));
     has_error(
         &e,
         "spec.egress[0].to[0].ipBlock.except[0]",
-        "bits set beyond",
+        "must be a valid CIDR value",
+    );
+    // Host bits in an except: read as its network, with a warning, as in the cidr.
+    let c = ok(&policy(
+        "  egress:\n  - to:\n    - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.1/16]}\n",
+    ));
+    let (block, warnings) = only_block(&c);
+    assert_eq!(block, "10.0.0.0/8 except 10.1.0.0/16");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("spec.egress[0].to[0].ipBlock.except[0]: `10.1.0.1/16`"),
+        "{warnings:?}"
     );
 }
 

@@ -68,13 +68,13 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     // stays an error there (`cli::load_cluster`).
     let cluster = model::load_policies(&sources)
         .map_err(|errs| CliError::BadInput(errs.iter().map(ToString::to_string).collect()))?;
-    for note in cluster
-        .notes
-        .iter()
-        .filter(|n| matches!(n.about, NoteAbout::NetworkPolicy | NoteAbout::Ignored))
-    {
-        let note = format!("{}: {}", note.origin, note.message);
-        eprintln!("note: {}", crate::diag::escape_controls(&note));
+    for note in cluster.notes.iter().filter(|n| {
+        matches!(
+            n.about,
+            NoteAbout::NetworkPolicy | NoteAbout::Ignored | NoteAbout::RefusedWhenNew
+        )
+    }) {
+        super::print_note(note);
     }
     let policies = cluster.policies.len();
     let budget = Budget::new(proof::BUDGET);

@@ -110,10 +110,20 @@ fn load_cluster(paths: &[std::path::PathBuf]) -> Result<crate::model::Cluster, C
     let cluster = crate::model::load(&sources)
         .map_err(|errs| CliError::BadInput(errs.iter().map(|e| e.to_string()).collect()))?;
     for note in &cluster.notes {
-        let note = format!("{}: {}", note.origin, note.message);
-        eprintln!("note: {}", escape_controls(&note));
+        print_note(note);
     }
     Ok(cluster)
+}
+
+/// A loader's note on standard error: `warning:` for a value a current API server
+/// refuses in a new object (the input still loads), `note:` for the rest.
+fn print_note(note: &crate::model::Note) {
+    let level = match note.about {
+        crate::model::NoteAbout::RefusedWhenNew => "warning",
+        _ => "note",
+    };
+    let text = format!("{}: {}", note.origin, note.message);
+    eprintln!("{level}: {}", escape_controls(&text));
 }
 
 /// Runs the command line and returns the process exit code. Panics are caught

@@ -272,6 +272,10 @@ pub enum NoteAbout {
     Workload,
     /// A NetworkPolicy.
     NetworkPolicy,
+    /// A NetworkPolicy value that existing objects may hold but a current API server
+    /// refuses in a new one (a CIDR with bits set beyond its prefix): commands that read
+    /// it print it as a warning.
+    RefusedWhenNew,
     /// A problem in an object the command does not read, which therefore does not fail
     /// it ([`load::load_policies`]).
     Ignored,

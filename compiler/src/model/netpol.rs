@@ -48,8 +48,9 @@ pub fn read(
         .map(|v| selector(ctx, v, "spec.podSelector"))
         .unwrap_or_default();
 
-    let ingress = rules(ctx, spec, "ingress", "from", INGRESS_FIELDS);
-    let egress = rules(ctx, spec, "egress", "to", EGRESS_FIELDS);
+    let mut host_bits = Vec::new();
+    let ingress = rules(ctx, spec, "ingress", "from", INGRESS_FIELDS, &mut host_bits);
+    let egress = rules(ctx, spec, "egress", "to", EGRESS_FIELDS, &mut host_bits);
     let types = policy_types(ctx, spec);
 
     // SetDefaults_NetworkPolicySpec (networking/v1 defaults.go): when policyTypes is
@@ -66,6 +67,13 @@ pub fn read(
     }
     let origin = ctx.origin.clone();
     let namespace = meta.namespace.unwrap_or_else(|| "default".to_string());
+    for message in host_bits {
+        notes.push(Note {
+            about: NoteAbout::RefusedWhenNew,
+            origin: origin.clone(),
+            message: format!("NetworkPolicy `{namespace}/{}`: {message}", meta.name),
+        });
+    }
     // API reference, NetworkPolicySpec.policyTypes: rules of a direction the policy does
     // not list are not enforced; say so rather than silently drop them.
     for (isolates, rules, dir, ty) in [
@@ -131,6 +139,7 @@ fn rules(
     key: &str,
     peers_key: &str,
     known: &[&str],
+    host_bits: &mut Vec<String>,
 ) -> Vec<Rule> {
     let path = child("spec", key);
     let mut out = Vec::new();
@@ -165,7 +174,7 @@ fn rules(
             .into_iter()
             .flatten()
             .enumerate()
-            .filter_map(|(j, v)| peer(ctx, v, &index(&peers_path, j)))
+            .filter_map(|(j, v)| peer(ctx, v, &index(&peers_path, j), host_bits))
             .collect();
         out.push(Rule {
             peers: (!peers.is_empty()).then_some(peers),
@@ -271,7 +280,7 @@ fn port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<PolicyPort> {
 }
 
 /// One peer: ValidateNetworkPolicyPeer.
-fn peer(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Peer> {
+fn peer(ctx: &mut Ctx<'_>, v: &Value, path: &str, host_bits: &mut Vec<String>) -> Option<Peer> {
     let start = ctx.mark();
     let Some(m) = as_object(ctx, v, path) else {
         if v.is_null() {
@@ -283,7 +292,8 @@ fn peer(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Peer> {
     let pods = field(m, "podSelector").map(|v| selector(ctx, v, &child(path, "podSelector")));
     let namespaces =
         field(m, "namespaceSelector").map(|v| selector(ctx, v, &child(path, "namespaceSelector")));
-    let block = field(m, "ipBlock").and_then(|v| ip_block(ctx, v, &child(path, "ipBlock")));
+    let block =
+        field(m, "ipBlock").and_then(|v| ip_block(ctx, v, &child(path, "ipBlock"), host_bits));
     let has_block = field(m, "ipBlock").is_some();
     let count =
         usize::from(pods.is_some()) + usize::from(namespaces.is_some()) + usize::from(has_block);
@@ -312,9 +322,33 @@ fn peer(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Peer> {
     })
 }
 
+/// `cidr` as its network; when it had bits set beyond its prefix, says so in `host_bits`.
+fn network(
+    cidr: crate::ir::Cidr,
+    written: &str,
+    path: &str,
+    host_bits: &mut Vec<String>,
+) -> crate::ir::Cidr {
+    if !cidr.has_host_bits() {
+        return cidr;
+    }
+    let network = cidr.network();
+    host_bits.push(format!(
+        "{path}: `{}` has bits set beyond its prefix length and is read as `{network}`, as \
+         network plugins read it; an API server with strict CIDR validation \
+         (StrictIPCIDRValidation, on by default since 1.36; KEP 4858) refuses it in a new \
+         object, while an existing object keeps it (the check ratchets): write `{network}`",
+        super::walk::shorten(written)
+    ));
+    network
+}
+
 /// `ipBlock`: ValidateIPBlock (cidr required and valid, each except valid and a strict
-/// subset of the cidr).
-fn ip_block(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Peer> {
+/// subset of the cidr). A CIDR with bits set beyond its prefix (`192.168.242.213/24`) is
+/// read as its network, as network plugins read it (Go's `net.ParseCIDR` returns the
+/// masked network), with a message in `host_bits`: existing objects keep such values,
+/// but an API server with strict validation refuses them in a new object.
+fn ip_block(ctx: &mut Ctx<'_>, v: &Value, path: &str, host_bits: &mut Vec<String>) -> Option<Peer> {
     let start = ctx.mark();
     let Some(m) = as_object(ctx, v, path) else {
         if v.is_null() {
@@ -333,8 +367,8 @@ fn ip_block(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Peer> {
             }
             None
         }
-        Some(s) => match validate::cidr(s) {
-            Ok(c) => Some(c),
+        Some(s) => match validate::cidr_allowing_host_bits(s) {
+            Ok(c) => Some(network(c, s, &cidr_path, host_bits)),
             Err(e) => {
                 ctx.error(&cidr_path, e);
                 None
@@ -354,8 +388,9 @@ fn ip_block(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Peer> {
     let mut except = Vec::new();
     for (i, s) in excepts.iter().enumerate() {
         let p = index(&except_path, i);
-        match validate::cidr(s) {
+        match validate::cidr_allowing_host_bits(s) {
             Ok(e) => {
+                let e = network(e, s, &p, host_bits);
                 if let Some(c) = &sloppy {
                     if let Err(msg) = validate::except_inside(c, &e) {
                         ctx.error(&p, msg);

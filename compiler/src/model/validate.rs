@@ -204,6 +204,20 @@ fn is_v4_mapped(ip: &IpAddr) -> bool {
 /// no leading zeros in the address or prefix, no IPv4-mapped IPv6 address, and no bits
 /// set beyond the prefix length (`10.0.0.1/8` is refused, not read as `10.0.0.0/8`).
 pub fn cidr(s: &str) -> Result<Cidr, String> {
+    let parsed = cidr_allowing_host_bits(s)?;
+    if parsed.has_host_bits() {
+        return Err(format!(
+            "`{s}` must not have bits set beyond the prefix length (did you mean `{}`?)",
+            parsed.network()
+        ));
+    }
+    Ok(parsed)
+}
+
+/// As [`cidr`], but bits set beyond the prefix are allowed (the CIDR is returned as
+/// written): the API server accepted them before strict validation, and keeps accepting
+/// them on existing objects, since the check ratchets (KEP 4858).
+pub fn cidr_allowing_host_bits(s: &str) -> Result<Cidr, String> {
     const EXAMPLE: &str = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)";
     let Some((addr, prefix)) = s.split_once('/') else {
         return Err(format!("`{s}` {EXAMPLE}"));
@@ -218,12 +232,6 @@ pub fn cidr(s: &str) -> Result<Cidr, String> {
     let parsed: Cidr = s.parse().map_err(|_| format!("`{s}` {EXAMPLE}"))?;
     if is_v4_mapped(&parsed.addr) {
         return Err(format!("`{s}` must not have an IPv4-mapped IPv6 address"));
-    }
-    if parsed.has_host_bits() {
-        return Err(format!(
-            "`{s}` must not have bits set beyond the prefix length (did you mean `{}`?)",
-            parsed.network()
-        ));
     }
     Ok(parsed)
 }
