@@ -158,6 +158,14 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod count_tests {
     #[test]
+    fn nth_line_counts_lines_as_line_column_does() {
+        let text = "a\nb\r\nc\rd";
+        let got: Vec<Option<&str>> = (0..=5).map(|n| super::nth_line(text, n)).collect();
+        assert_eq!(got, [None, Some("a"), Some("b"), Some("c"), Some("d"), None]);
+        assert_eq!(super::line_column(text, text.len() - 1), (4, 1));
+    }
+
+    #[test]
     fn one_is_singular_and_every_other_count_plural() {
         assert_eq!(super::count(1, "policy", "policies"), "1 policy");
         assert_eq!(super::count(0, "policy", "policies"), "0 policies");
@@ -180,6 +188,16 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     }
     let column = text[line_start..start].chars().count() + 1;
     (line, column)
+}
+
+/// The text of 1-based line `line`, without its line end; lines end as [`line_column`]
+/// counts them (`\n`, `\r\n` or a lone `\r`), so a quote matches the reported line.
+pub fn nth_line(text: &str, line: usize) -> Option<&str> {
+    let index = line.checked_sub(1)?;
+    let start = std::iter::once(0).chain(line_starts(text)).nth(index)?;
+    let rest = &text[start..];
+    let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+    Some(&rest[..end])
 }
 
 /// Where each line after the first starts. A line ends at `\n`, `\r\n` or a lone `\r`,

@@ -392,7 +392,7 @@ fn statement(
         Provenance::Statement(at) => {
             let line = sources
                 .text(&at.file)
-                .and_then(|t| t.lines().nth(at.line.saturating_sub(1)))
+                .and_then(|t| crate::diag::nth_line(t, at.line))
                 .map(str::trim)
                 .unwrap_or_default();
             (at.to_string(), line.to_owned())
