@@ -161,7 +161,10 @@ mod count_tests {
     fn nth_line_counts_lines_as_line_column_does() {
         let text = "a\nb\r\nc\rd";
         let got: Vec<Option<&str>> = (0..=5).map(|n| super::nth_line(text, n)).collect();
-        assert_eq!(got, [None, Some("a"), Some("b"), Some("c"), Some("d"), None]);
+        assert_eq!(
+            got,
+            [None, Some("a"), Some("b"), Some("c"), Some("d"), None]
+        );
         assert_eq!(super::line_column(text, text.len() - 1), (4, 1));
     }
 
