@@ -3,6 +3,7 @@
 
 mod check;
 mod compile;
+mod completions;
 mod diff;
 mod explain;
 pub mod input;
@@ -82,6 +83,10 @@ enum Command {
     /// Say whether one connection is allowed, and why: the policies that select each side and the
     /// rule that allows it, or that a side is isolated and no rule matches.
     Explain(explain::ExplainArgs),
+    /// Print shell completions for bash, zsh, fish, powershell or elvish.
+    Completions(completions::CompletionsArgs),
+    /// Print netpolc's man page (roff), or one command's: `netpolc man | man -l -`.
+    Man(completions::ManArgs),
 }
 
 /// Options shared by the commands that read manifests.
@@ -168,6 +173,8 @@ pub fn main() -> ExitCode {
         (None, Some(Command::Reach(args))) => reach::run(args),
         (None, Some(Command::Explain(args))) => explain::run(args),
         (None, Some(Command::Diff(args))) => diff::run(args),
+        (None, Some(Command::Completions(args))) => completions::completions(args),
+        (None, Some(Command::Man(args))) => completions::man(args),
         // clap's `arg_required_else_help` answers an empty command line before this.
         (None, None) => Err(CliError::bad("give a command, or `--explain CODE`")),
     });
