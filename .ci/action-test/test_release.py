@@ -1,0 +1,263 @@
+"""Offline tests of how netpolc is released and installed (issue 13): the release workflow, the
+scripts it runs (`.ci/release/`), the archives they build and the Action then installs, the
+`cargo binstall` metadata, the pre-commit hooks and the Dockerfile.
+
+    NETPOLC_BIN=target/debug/netpolc .venv-peers/bin/python .ci/action-test/test_release.py
+
+`.ci/test` runs this after test_action.py. Nothing here builds a release or reaches a network:
+the archives are made from the binary cargo has just built, which is what `.ci/release/package.sh`
+does with a release build on each runner of the release workflow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import tomllib
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import test_action  # noqa: E402
+import yaml  # noqa: E402
+
+ROOT = test_action.ROOT
+NETPOLC = test_action.NETPOLC
+PEERS = ROOT / ".venv-peers/bin"
+RELEASE_YML = ROOT / ".github/workflows/release.yml"
+TARGETS = {
+    "x86_64-unknown-linux-musl",
+    "aarch64-unknown-linux-musl",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-msvc",
+}
+COMMANDS = ["compile", "check", "reach", "diff", "explain", "completions", "man"]
+VERSION = test_action.InstallTest.source_version()
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def asset_name(version: str, target: str) -> str:
+    """Decision 0009's naming, which the Action downloads."""
+    return f"netpolc-v{version}-{target}.tar.gz"
+
+
+CHANGELOG = """\
+# Changelog
+
+## Unreleased
+- next
+
+## [1.2.0] - 2026-01-02
+
+### Added
+- a thing, and 1x2x0 in a line
+
+## v1.10.0
+- not 1.1.0
+
+## 1.1.0 (2025-12-01)
+
+- old
+
+## 1x2x0
+- a heading that matches 1.2.0 only if `.` were a pattern
+
+## 0.9.0
+
+## 0.8.0
+- older
+"""
+
+
+class ChangelogSectionTest(unittest.TestCase):
+    """`.ci/release/changelog-section.sh`: the release notes of a tag."""
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="netpolc-changelog-")
+        self.file = Path(self._tmp.name) / "CHANGELOG.md"
+        self.file.write_text(CHANGELOG)
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def section(self, version: str) -> subprocess.CompletedProcess:
+        return run("bash", ROOT / ".ci/release/changelog-section.sh", version, self.file)
+
+    def test_the_section_of_each_heading_style(self):
+        self.assertEqual(self.section("v1.2.0").stdout, "### Added\n- a thing, and 1x2x0 in a line\n")
+        self.assertEqual(self.section("1.2.0").stdout, "### Added\n- a thing, and 1x2x0 in a line\n")
+        self.assertEqual(self.section("1.10.0").stdout, "- not 1.1.0\n")
+        self.assertEqual(self.section("1.1.0").stdout, "- old\n")
+        self.assertEqual(self.section("0.8.0").stdout, "- older\n")
+
+    def test_a_missing_or_empty_section_fails(self):
+        for version in ("1.3.0", "0.9.0"):
+            out = self.section(version)
+            self.assertEqual(out.returncode, 1, out)
+            self.assertIn(f"no section for {version}", out.stderr)
+        out = self.section("Unreleased")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("not a version", out.stderr)
+
+    def test_the_default_file_is_the_repositorys_changelog(self):
+        out = run("bash", ROOT / ".ci/release/changelog-section.sh", "99.0.0")
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("CHANGELOG.md has no section for 99.0.0", out.stderr)
+
+
+class ReleaseWorkflowTest(unittest.TestCase):
+    """`.github/workflows/release.yml`, checked as far as offline allows."""
+
+    def setUp(self):
+        self.text = RELEASE_YML.read_text()
+        self.workflow = yaml.safe_load(self.text)
+
+    def test_schema_and_zizmor(self):
+        proc = run(PEERS / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", RELEASE_YML)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        proc = run(PEERS / "zizmor", "--offline", "--persona", "auditor", "--no-progress", RELEASE_YML)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertIn("No findings to report", proc.stdout)
+
+    def test_it_runs_on_version_tags_with_no_default_scope(self):
+        # PyYAML reads the key `on` as True.
+        self.assertEqual(self.workflow[True], {"push": {"tags": ["v[0-9]+.[0-9]+.[0-9]+*"]}})
+        self.assertEqual(self.workflow["permissions"], {})
+        for job in self.workflow["jobs"].values():
+            self.assertEqual(job["permissions"], {"contents": "write"})
+
+    def test_every_target_the_action_and_binstall_download_is_built(self):
+        matrix = self.workflow["jobs"]["build"]["strategy"]["matrix"]["include"]
+        self.assertEqual({m["target"] for m in matrix}, TARGETS)
+        # The Action's release_target() maps runners to these.
+        script = (ROOT / "compiler/action/netpolc-action.sh").read_text()
+        action_targets = set(re.findall(r"\) echo ([a-z0-9_-]+) ;;", script))
+        self.assertEqual(len(action_targets), 4)
+        self.assertLessEqual(action_targets, TARGETS)
+        # Linux binaries are static.
+        for m in matrix:
+            if "linux" in m["target"]:
+                self.assertTrue(m["target"].endswith("-musl"), m)
+
+    def test_steps_pin_actions_and_paste_no_expression_into_shell(self):
+        for job in self.workflow["jobs"].values():
+            for step in job["steps"]:
+                if "uses" in step:
+                    self.assertRegex(step["uses"], r"^actions/checkout@[0-9a-f]{40}$")
+                    self.assertIs(step["with"]["persist-credentials"], False)
+                self.assertNotIn("${{", step.get("run", ""))
+        build = "\n".join(s.get("run", "") for s in self.workflow["jobs"]["build"]["steps"])
+        self.assertIn("cargo build --release --locked --target", build)
+        self.assertIn('bash .ci/release/package.sh "$TAG" "$TARGET"', build)
+        draft = "\n".join(s.get("run", "") for s in self.workflow["jobs"]["draft"]["steps"])
+        self.assertIn("bash .ci/release/changelog-section.sh", draft)
+        # 5 archives and 5 checksums before the draft becomes the release.
+        publish = self.workflow["jobs"]["publish"]["steps"][0]["run"]
+        self.assertIn(f"-ne {2 * len(TARGETS)}", publish)
+
+    def test_the_release_scripts_pass_shellcheck(self):
+        scripts = sorted((ROOT / ".ci/release").glob("*.sh"))
+        self.assertTrue(scripts)
+        proc = run(PEERS / "shellcheck", *scripts)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+
+
+class PackageTest(test_action.ActionTestCase):
+    """`.ci/release/package.sh`: the archive layout, names and checksums, then the archive as
+    the Action downloads and installs it."""
+
+    def package(self, target: str, version: str = VERSION, out: str = "releases") -> subprocess.CompletedProcess:
+        return run("bash", ROOT / ".ci/release/package.sh", f"v{version}", target, NETPOLC,
+                   self.tmp / out / f"v{version}")
+
+    def test_the_archive_layout_names_and_checksum(self):
+        target = "x86_64-unknown-linux-musl"
+        proc = self.package(target)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        directory = self.tmp / "releases" / f"v{VERSION}"
+        asset = directory / asset_name(VERSION, target)
+        self.assertEqual(sorted(p.name for p in directory.iterdir()), [asset.name, f"{asset.name}.sha256"])
+        digest = hashlib.sha256(asset.read_bytes()).hexdigest()
+        self.assertEqual((directory / f"{asset.name}.sha256").read_text(), f"{digest}  {asset.name}\n")
+        with tarfile.open(asset) as tar:
+            members = {m.name: m for m in tar.getmembers()}
+            self.assertEqual(tar.extractfile("netpolc").read(), NETPOLC.read_bytes())
+            self.assertTrue(members["netpolc"].mode & 0o111)
+            bash = tar.extractfile("completions/netpolc.bash").read().decode()
+            page = tar.extractfile("man/netpolc.1").read().decode()
+        files = {name for name, m in members.items() if m.isfile()}
+        expected = {"netpolc", "README.md", "CHANGELOG.md", "completions/netpolc.bash", "completions/_netpolc",
+                    "completions/netpolc.fish", "completions/_netpolc.ps1", "completions/netpolc.elv",
+                    "man/netpolc.1", *(f"man/netpolc-{c}.1" for c in COMMANDS)}
+        if (ROOT / "LICENSE").exists():
+            expected.add("LICENSE")
+        self.assertEqual(files, expected)
+        for command in COMMANDS:
+            self.assertIn(f"netpolc__subcmd__{command}", bash)
+            self.assertIn(f"netpolc\\-{command}(1)", page)
+
+    def test_windows_archives_carry_netpolc_exe(self):
+        proc = self.package("x86_64-pc-windows-msvc")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        with tarfile.open(self.tmp / "releases" / f"v{VERSION}" / asset_name(VERSION, "x86_64-pc-windows-msvc")) as tar:
+            self.assertIn("netpolc.exe", tar.getnames())
+            self.assertNotIn("netpolc", tar.getnames())
+
+    def test_a_tag_that_is_not_the_binarys_version_fails(self):
+        proc = self.package("x86_64-unknown-linux-musl", version="99.0.0")
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn(f"says 'netpolc {VERSION}', not 'netpolc 99.0.0'", proc.stderr)
+        self.assertFalse((self.tmp / "releases" / "v99.0.0").exists())
+
+    def test_the_action_installs_the_packaged_archive(self):
+        self.assertEqual(self.package("x86_64-unknown-linux-musl").returncode, 0)
+        workspace = self.project.checkout("main")
+        result = self.project.run(workspace, env={"NETPOLC_BIN": "", "NETPOLC_RELEASE_URL": f"file://{self.tmp}/releases"})
+        self.assertRan(result)
+        installed = workspace.parent / "runner-temp/netpolc/bin/netpolc"
+        self.assertEqual(result.steps["install"]["outputs"]["path"], str(installed))
+        self.assertIn(f"installed the release binary {asset_name(VERSION, 'x86_64-unknown-linux-musl')}", result.log)
+        self.assertEqual([result.steps[s]["outcome"] for s in ("cache", "build", "save")], ["skipped"] * 3)
+        self.assertIn("is up to date", result.summary)
+
+
+class BinstallTest(unittest.TestCase):
+    """compiler/Cargo.toml's [package.metadata.binstall] names the archives package.sh makes."""
+
+    def test_the_metadata_renders_the_release_asset_names(self):
+        package = tomllib.loads((ROOT / "compiler/Cargo.toml").read_text())["package"]
+        meta = package["metadata"]["binstall"]
+        self.assertEqual(meta["pkg-fmt"], "tgz")
+        repo = "https://github.com/acme/netpolc"
+        for target in TARGETS:
+            exe = ".exe" if "windows" in target else ""
+            values = {"repo": repo, "name": package["name"], "version": VERSION, "target": target,
+                      "archive-suffix": ".tar.gz", "bin": "netpolc", "binary-ext": exe}
+            render = lambda template: re.sub(r"\{ ([a-z-]+) \}", lambda m: values[m.group(1)], template)  # noqa: E731
+            self.assertEqual(render(meta["pkg-url"]), f"{repo}/releases/download/v{VERSION}/{asset_name(VERSION, target)}")
+            # The binary's path inside the archive, as package.sh puts it.
+            self.assertEqual(render(meta["bin-dir"]), f"netpolc{exe}")
+
+
+def main() -> int:
+    if not NETPOLC.is_file():
+        print(f"release harness: no netpolc binary at {NETPOLC}; set NETPOLC_BIN", file=sys.stderr)
+        return 2
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    failed = len(result.failures) + len(result.errors)
+    print(f"release-harness: {result.testsRun - failed} passed, {failed} failed")
+    return 0 if result.wasSuccessful() and not result.skipped else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
