@@ -259,6 +259,17 @@ impl AddrSet {
         }
     }
 
+    /// Every address except the IPv4-mapped IPv6 ones (`::ffff:0:0/96`): the addresses a
+    /// packet can carry. Mapped addresses stand for IPv4 addresses inside programs' socket
+    /// APIs and are not to appear on the wire (RFC 4291, section 2.5.5.2; RFC 5156, section
+    /// 2.2), and the API server refuses them as pod IPs and in ipBlocks (see
+    /// [`Cidr::is_v4_mapped`]), so what two policy sets say of them alone is never seen.
+    pub fn routable() -> Self {
+        let mut all = Self::all();
+        all.v6 = all.v6.difference(&IntervalSet::range(MAPPED.0, MAPPED.1));
+        all
+    }
+
     /// One address.
     pub fn host(ip: &IpAddr) -> Self {
         Self::cidr(&Cidr::host(*ip))

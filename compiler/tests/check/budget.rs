@@ -94,3 +94,27 @@ fn a_rule_of_five_thousand_ports_is_one_box_not_five_thousand() {
     assert_eq!(proof::prove(&intent.intent, &own, &budget), Ok(()));
     assert!(5_000_000 - budget.left() < 200_000, "{}", budget.left());
 }
+
+/// Issue 15, item 18 (left by its first fix): policies that differ only on IPv4-mapped
+/// addresses (`::ffff:0:0/96`, which no packet carries and no pod or ipBlock may hold) are
+/// equal; before, `check` printed a counterexample pod with a mapped IP that the loader and
+/// `explain` refuse, so it could not be replayed.
+#[test]
+fn a_difference_confined_to_mapped_addresses_is_no_difference() {
+    let intent = program("namespace x {\n  isolate egress\n  egress only ::fffe:0:0/96\n}\n");
+    let wider = policies(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: h, namespace: x}\n\
+         spec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - to: [{ipBlock: {cidr: \"::fffe:0:0/95\"}}]\n",
+    );
+    let budget = Budget::new(5_000_000);
+    assert_eq!(proof::prove(&intent.intent, &wider, &budget), Ok(()));
+    // One address past the mapped range is a real difference.
+    let wider_still = policies(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: h, namespace: x}\n\
+         spec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - to: [{ipBlock: {cidr: \"::fffe:0:0/94\"}}]\n",
+    );
+    assert!(matches!(
+        proof::prove(&intent.intent, &wider_still, &budget),
+        Err(Failure::Differ(_))
+    ));
+}

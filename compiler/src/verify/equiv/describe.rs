@@ -23,14 +23,18 @@ pub(crate) fn other(c: &Cube) -> String {
                 pods_with(&c.peer_labels),
                 namespaces(&c.ns_name, &c.ns_labels)
             );
-            if c.addr != AddrSet::all() {
+            if c.addr != AddrSet::routable() {
                 s.push_str(&format!(" with IPs in `{}`", c.addr));
             }
             s
         }
-        Kind::Address if c.addr == AddrSet::all() => "any address outside the cluster".to_owned(),
+        Kind::Address if c.addr == AddrSet::routable() => {
+            "any address outside the cluster".to_owned()
+        }
         Kind::Address => format!("addresses `{}`", c.addr),
-        Kind::Host if c.addr == AddrSet::all() => "hostNetwork pods (node addresses)".to_owned(),
+        Kind::Host if c.addr == AddrSet::routable() => {
+            "hostNetwork pods (node addresses)".to_owned()
+        }
         Kind::Host => format!("hostNetwork pods at `{}`", c.addr),
     }
 }

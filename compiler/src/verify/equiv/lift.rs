@@ -216,6 +216,7 @@ fn namespace_selector(selector: &LabelSelector) -> Option<(Values, LabelBox)> {
 /// Addresses: outside ones, and pods (hostNetwork ones included) whose IP lies in them
 /// when the plugin matches pods by ipBlock.
 fn addresses(set: AddrSet, options: Options) -> Vec<Cube> {
+    let set = set.intersect(&AddrSet::routable());
     if set.is_empty() {
         return vec![];
     }

@@ -191,7 +191,9 @@ impl Cube {
             ns_name: Values::all(),
             ns_labels: LabelBox::all(),
             peer_labels: LabelBox::all(),
-            addr: AddrSet::all(),
+            // Only addresses a packet can carry: a difference confined to IPv4-mapped
+            // addresses would have no pod or connection to show it (`AddrSet::routable`).
+            addr: AddrSet::routable(),
             ports: PortSet::all(),
             port_name: Atoms::all(),
         }
