@@ -18,7 +18,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn of(o: Output) -> Run {
+    pub fn of(o: Output) -> Run {
         Run {
             code: o.status.code(),
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -41,7 +41,7 @@ impl Run {
 
 /// Removes what a surrounding git (a hook, a test runner inside a repository) may have
 /// set, so that both git and netpolc find the temporary repository by its directory.
-fn isolated(mut c: Command, dir: &Path) -> Command {
+pub fn isolated(mut c: Command, dir: &Path) -> Command {
     for var in [
         "GIT_DIR",
         "GIT_WORK_TREE",

@@ -2,34 +2,14 @@
 //! beyond the clone's history was refused with libgit2's "parent 0 does not exist" and no
 //! hint. The refusal now says that the clone is shallow and how to fetch more history.
 
-use crate::fixture::{Repo, Run};
+use crate::fixture::{isolated, Repo, Run};
 use std::path::Path;
 use std::process::Command;
 
 /// Runs `program ARGS` in `dir`, away from any surrounding git's settings.
 fn run_in(dir: &Path, program: &str, args: &[&str]) -> Run {
-    let mut c = Command::new(program);
-    for var in [
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_CEILING_DIRECTORIES",
-    ] {
-        c.env_remove(var);
-    }
-    let o = c
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("NO_COLOR", "1")
-        .current_dir(dir)
-        .output()
-        .expect("runs");
-    Run {
-        code: o.status.code(),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
+    let mut c = isolated(Command::new(program), dir);
+    Run::of(c.args(args).output().expect("runs"))
 }
 
 #[test]
