@@ -2,26 +2,11 @@
 //! items 18 and 22): IPv4-mapped addresses, byte order marks, old Mac line ends, control
 //! characters, 10 MB lines, dangling links, the YAML parser's limits and query ports.
 
+#[path = "common/cli.rs"]
+mod common;
+use common::{netpolc, stderr, stdout, SHOP};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const SHOP: &str = "../examples/manifests/shop.yaml";
-
-fn netpolc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_netpolc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the netpolc binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use std::process::Output;
 
 /// A fresh directory for one test.
 fn temp_dir(tag: &str) -> PathBuf {

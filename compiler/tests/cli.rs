@@ -1,27 +1,12 @@
 //! The `netpolc` binary as users meet it: exit codes, output formats,
 //! determinism, explanations and error messages, on the shipped example.
 
+#[path = "common/cli.rs"]
+mod common;
+use common::{netpolc, stderr, stdout, SHOP};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-
-const SHOP: &str = "../examples/manifests/shop.yaml";
-
-fn netpolc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_netpolc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the netpolc binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn temp_file(name: &str, content: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("netpolc-cli-{}-{name}", std::process::id()));
