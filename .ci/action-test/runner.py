@@ -12,14 +12,22 @@ action's outputs are its `outputs.*.value` expressions, evaluated at the end. An
 the `::error`/`::warning`/`::notice` workflow commands on the steps' stdout or stderr (the runner
 reads both).
 
+Steps with `if:` run when the expression is truthy (a skipped step has outcome `skipped` and no
+outputs). The only `uses:` steps are actions/cache's `restore` and `save`, pinned by commit,
+simulated by a directory (`cache`): an entry per key, a copy of the saved path, restored only on
+an exact key match (`cache-hit: true`; unset on a miss, as actions/cache leaves it), and never
+overwritten by a second save under the same key (GitHub's cache entries are immutable).
+
 Expressions: only what action.yml uses, and anything else is an error rather than a guess:
 context paths (`inputs.output-dir`, `github.event.repository.default_branch`,
-`steps.install.outputs.path`), single-quoted strings, and `a || b`.
+`steps.install.outputs.path`), single-quoted strings, `a == b`, `a != b` (strings compared
+case-insensitively, as GitHub does), `a && b` and `a || b` (`&&` binds tighter).
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,14 +54,64 @@ def _operand(text: str, context: dict):
     raise ValueError(f"an expression the harness does not evaluate: {text!r}")
 
 
-def evaluate(expression: str, context: dict):
-    """`a || b || ...`: the first truthy operand, else the last one."""
+def _truthy(value) -> bool:
+    return value not in (None, "", False, 0)
+
+
+def _comparison(text: str, context: dict):
+    for op in ("==", "!="):
+        if op in text:
+            left, right = (_text(_operand(t.strip(), context)).lower() for t in text.split(op, 1))
+            return (left == right) == (op == "==")
+    return _operand(text.strip(), context)
+
+
+def _conjunction(text: str, context: dict):
     value = None
-    for operand in expression.split("||"):
-        value = _operand(operand.strip(), context)
-        if value not in (None, "", False, 0):
+    for part in text.split("&&"):
+        value = _comparison(part, context)
+        if not _truthy(value):
             return value
     return value
+
+
+def evaluate(expression: str, context: dict):
+    """`a || b || ...`: the first truthy operand, else the last one; each operand may be an
+    `&&` of comparisons."""
+    value = None
+    for operand in expression.split("||"):
+        value = _conjunction(operand.strip(), context)
+        if _truthy(value):
+            return value
+    return value
+
+
+CACHE_ACTION = re.compile(r"actions/cache/(restore|save)@[0-9a-f]{40}")
+
+
+def _cache_step(step: dict, context: dict, cache: Path | None) -> dict[str, str]:
+    """actions/cache/restore or /save, against the directory CACHE; returns the outputs."""
+    m = CACHE_ACTION.fullmatch(step["uses"])
+    if not m:
+        raise ValueError(f"an action the harness does not simulate (or not pinned by commit): {step['uses']}")
+    if cache is None:
+        raise ValueError("the action uses actions/cache: pass run_action a cache directory")
+    with_ = {k: substitute(_text(v), context) for k, v in (step.get("with") or {}).items()}
+    if set(with_) - {"path", "key"}:
+        raise ValueError(f"cache inputs the harness does not simulate: {sorted(with_)}")
+    path, key = Path(with_["path"]), with_["key"]
+    if not path.is_absolute() or not key:
+        raise ValueError(f"the harness expects an absolute cache path and a key: {with_}")
+    entry = cache / key
+    if m.group(1) == "restore":
+        if not entry.is_dir():
+            return {}
+        shutil.copytree(entry, path, dirs_exist_ok=True, symlinks=True)
+        return {"cache-hit": "true", "cache-primary-key": key, "cache-matched-key": key}
+    if not entry.exists() and path.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(path, entry, symlinks=True)
+    return {}
 
 
 def _text(value) -> str:
@@ -134,6 +192,7 @@ def run_action(
     github: dict,
     env: dict[str, str],
     only_steps: set[str] | None = None,
+    cache: Path | None = None,
 ) -> Result:
     action = yaml.safe_load((action_path / "action.yml").read_text())
     declared = action["inputs"]
@@ -158,8 +217,15 @@ def run_action(
     for index, step in enumerate(action["runs"]["steps"]):
         if only_steps is not None and step.get("id") not in only_steps:
             continue
-        if step.get("shell") != "bash" or "if" in step or "uses" in step:
-            raise ValueError(f"step {index}: the harness runs unconditional bash steps only")
+        step_id = step.get("id", f"step{index}")
+        if "if" in step and not _truthy(evaluate(step["if"], context)):
+            context["steps"][step_id] = {"outputs": {}, "outcome": "skipped"}
+            continue
+        if "uses" in step:
+            context["steps"][step_id] = {"outputs": _cache_step(step, context, cache), "outcome": "success"}
+            continue
+        if step.get("shell") != "bash":
+            raise ValueError(f"step {index}: the harness runs bash steps only")
         files = {}
         for name in ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY"):
             files[name] = scratch / f"step{index}-{name.lower()}"
@@ -183,7 +249,7 @@ def run_action(
         )
         log.append(proc.stdout)
         outputs = parse_file_commands(files["GITHUB_OUTPUT"].read_text())
-        context["steps"][step.get("id", f"step{index}")] = {
+        context["steps"][step_id] = {
             "outputs": outputs,
             "outcome": "success" if proc.returncode == 0 else "failure",
         }

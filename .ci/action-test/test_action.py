@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -251,6 +252,9 @@ class Project:
             github=github,
             env=full_env,
             only_steps=only_steps,
+            # The repository's Actions cache, shared by its runs (runner.py simulates
+            # actions/cache against it).
+            cache=self.tmp / "actions-cache",
         )
 
 
@@ -895,9 +899,63 @@ class InstallTest(ActionTestCase):
     def test_without_a_release_it_builds_from_the_action_source(self):
         workspace, result = self.install({"NETPOLC_RELEASE_URL": f"file://{self.releases}"})
         self.assertRan(result)
-        root = workspace.parent / "runner-temp/netpolc"
-        self.assertEqual(self.log("cargo"), [f"install --locked --quiet --root {root} --path {ROOT}/compiler"])
-        self.assertEqual(result.steps["install"]["outputs"]["path"], f"{root}/bin/netpolc")
+        root = workspace.parent / "runner-temp/netpolc-build"
+        self.assertEqual(self.log("cargo"), [f"install --locked --quiet --force --root {root} --path {ROOT}/compiler"])
+        self.assertEqual(result.steps["build"]["outputs"]["path"], f"{root}/bin/netpolc")
+        self.assertEqual(result.added_path, [f"{root}/bin"])
+        self.assertIn("is up to date", result.summary)
+
+    def cache_entries(self) -> list[str]:
+        cache = self.tmp / "actions-cache"
+        return sorted(p.name for p in cache.iterdir()) if cache.is_dir() else []
+
+    def test_the_build_is_cached_and_a_second_run_restores_it(self):
+        env = {"NETPOLC_RELEASE_URL": f"file://{self.releases}"}
+        _, first = self.install(env)
+        self.assertRan(first)
+        self.assertEqual(len(self.log("cargo")), 1)
+        self.assertEqual(first.steps["cache"]["outputs"], {})
+        self.assertEqual(first.steps["save"]["outcome"], "success")
+        # Keyed by the version, the runner's platform and a digest of the action's source.
+        [key] = self.cache_entries()
+        self.assertRegex(key, rf"^netpolc-v{self.version}-Linux-X64-[0-9a-f]{{16}}$")
+        self.assertEqual(first.steps["install"]["outputs"]["build-key"], key)
+
+        # A later run, on a fresh runner: restored, not built; nothing saved again.
+        workspace, second = self.install(env)
+        self.assertRan(second)
+        self.assertEqual(len(self.log("cargo")), 1, second.log)
+        self.assertEqual(second.steps["cache"]["outputs"]["cache-hit"], "true")
+        self.assertEqual(second.steps["save"]["outcome"], "skipped")
+        self.assertIn("restored the build of", second.log)
+        restored = workspace.parent / "runner-temp/netpolc-build/bin/netpolc"
+        self.assertEqual(second.steps["build"]["outputs"]["path"], str(restored))
+        self.assertEqual(restored.read_bytes(), NETPOLC.read_bytes())
+        self.assertIn("is up to date", second.summary)
+
+        # Another platform has its own entry.
+        _, arm = self.install({**env, "RUNNER_OS": "macOS", "RUNNER_ARCH": "ARM64"})
+        self.assertRan(arm)
+        self.assertEqual(len(self.log("cargo")), 2)
+        self.assertEqual(len(self.cache_entries()), 2)
+
+    def test_a_cached_binary_that_is_not_the_version_is_rebuilt(self):
+        env = {"NETPOLC_RELEASE_URL": f"file://{self.releases}"}
+        self.assertRan(self.install(env)[1])
+        [key] = self.cache_entries()
+        cached = self.tmp / "actions-cache" / key / "bin/netpolc"
+        cached.write_text("#!/bin/sh\necho netpolc 0.0.1\n")
+        _, result = self.install(env)
+        self.assertRan(result)
+        self.assertEqual(len(self.log("cargo")), 2)
+        self.assertIn("says 'netpolc 0.0.1'", result.log)
+
+    def test_a_release_binary_needs_no_cache(self):
+        self.publish(self.version, "x86_64-unknown-linux-musl")
+        _, result = self.install({"NETPOLC_RELEASE_URL": f"file://{self.releases}"})
+        self.assertRan(result)
+        self.assertEqual([result.steps[s]["outcome"] for s in ("cache", "build", "save")], ["skipped"] * 3)
+        self.assertEqual(self.cache_entries(), [])
 
     def test_the_release_comes_from_the_action_repository(self):
         # The runner puts an action used as acme/netpolc@v1 under _actions/acme/netpolc/v1.
@@ -914,7 +972,7 @@ class InstallTest(ActionTestCase):
         self.assertIn(f"the action's source is {self.version}", result.annotated("error")[0].message)
 
     def test_a_local_action_has_no_release_to_download(self):
-        _, result = self.install({}, only_steps={"install"})
+        _, result = self.install({}, only_steps={"install", "cache", "build", "save"})
         self.assertRan(result)
         self.assertEqual(self.log("curl"), [])
         self.assertIn("a local action", result.log)
@@ -963,7 +1021,29 @@ class ActTest(ActionTestCase):
                 "--secret", "GITHUB_TOKEN=ghs_shim_token"]
         for key, value in passed.items():
             args += ["--env", f"{key}={value}"]
+        # act fetches every action a composite action names, run or skipped: actions/cache,
+        # whose steps NETPOLC_BIN skips, is a local stand-in with no-op restore and save.
+        for uses in sorted(set(re.findall(r"uses: (actions/cache)/\w+@([0-9a-f]{40})", (ROOT / "action.yml").read_text()))):
+            args += ["--local-repository", f"{uses[0]}@{uses[1]}={self.cache_stub()}"]
         return subprocess.run(args, cwd=workspace, env=env, capture_output=True, text=True, check=False)
+
+    def cache_stub(self) -> Path:
+        stub = self.tmp / "actions-cache-stub"
+        for name in ("restore", "save"):
+            (stub / name).mkdir(parents=True, exist_ok=True)
+            (stub / name / "action.yml").write_text(textwrap.dedent(f"""\
+                name: {name} (stand-in)
+                description: a no-op for act, which fetches the actions of skipped steps too
+                inputs:
+                  path: {{required: true}}
+                  key: {{required: true}}
+                runs:
+                  using: composite
+                  steps:
+                    - shell: bash
+                      run: echo "actions/cache/{name} stand-in"
+                """))
+        return stub
 
     def test_check_and_pr_modes(self):
         p = self.project

@@ -4,7 +4,11 @@
 # harness (`.ci/action-test.py`) runs exactly what a runner runs. Where this file lives and why:
 # docs/decisions/0009-action-scripts.md.
 #
-#   netpolc-action.sh install   puts netpolc on the runner; output `path`
+#   netpolc-action.sh install   puts netpolc on the runner (output `path`), or, when only a build
+#                               from source can, outputs where and under which cache key to build
+#                               (`build-root`, `build-key`) and leaves it to `build`
+#   netpolc-action.sh build     the binary restored by actions/cache into `build-root`, else
+#                               `cargo install` there (actions/cache then saves it); output `path`
 #   netpolc-action.sh run       mode check | compile | pr; outputs `changed`, `pr-number`, `pr-url`
 #
 # Environment (set by action.yml from the inputs; the GITHUB_* and RUNNER_* variables come
@@ -12,6 +16,8 @@
 #   install: NETPOLC_VERSION (empty: the version of the action's own source)
 #            NETPOLC_BIN (a prebuilt netpolc to use as it is: tests and air-gapped runners)
 #            NETPOLC_RELEASE_URL (where releases are; default: the action repository's releases)
+#   build:   NETPOLC_BUILD_ROOT, NETPOLC_BUILD_VERSION (install's outputs), NETPOLC_CACHE_HIT
+#            (actions/cache/restore's `cache-hit`)
 #   run:     NETPOLC (the binary), NETPOLC_MODE, NETPOLC_PATHS, NETPOLC_OUTPUT_DIR, NETPOLC_BASE,
 #            NETPOLC_FAIL_ON, NETPOLC_CONFIG, NETPOLC_NO_IPBLOCK_PODS, NETPOLC_BRANCH,
 #            NETPOLC_TITLE, NETPOLC_LABELS, NETPOLC_BODY_TEMPLATE, GH_TOKEN
@@ -145,30 +151,68 @@ download_release() {
     echo "netpolc: installed the release binary $asset"
 }
 
+# A digest of what `cargo install --path compiler` builds from: a build cached for one commit of
+# the action is not reused for another with the same version number (`uses: owner/netpolc@main`).
+source_digest() {
+    local file
+    (
+        cd "$GITHUB_ACTION_PATH"
+        find Cargo.toml Cargo.lock compiler grammar stdlib -type f ! -path 'compiler/action/*' -print0 \
+            | LC_ALL=C sort -z \
+            | while IFS= read -r -d '' file; do printf '%s %s\n' "$(sha256_of "$file")" "$file"; done
+    ) > "${RUNNER_TEMP:-/tmp}/netpolc-source.sha256"
+    sha256_of "${RUNNER_TEMP:-/tmp}/netpolc-source.sha256" | cut -c1-16
+}
+
+# installed BIN: the outputs and PATH entry of an installed binary.
+installed() {
+    "$1" --version
+    output path "$1"
+    dirname "$1" >> "${GITHUB_PATH:-/dev/null}"
+}
+
 cmd_install() {
-    local root="${RUNNER_TEMP:-$(mktemp -d)}/netpolc" bin version source target
+    local root="${RUNNER_TEMP:-$(mktemp -d)}/netpolc" version source target
     if [[ -n "${NETPOLC_BIN:-}" ]]; then
         [[ -f "$NETPOLC_BIN" && -x "$NETPOLC_BIN" ]] \
             || die "NETPOLC_BIN=$NETPOLC_BIN is not an executable file"
-        bin="$NETPOLC_BIN"
-        echo "netpolc: using NETPOLC_BIN=$bin"
-    else
-        source="$(source_version)"
-        version="${NETPOLC_VERSION:-$source}"
-        version="${version#v}"
-        if target="$(release_target)" && download_release "$version" "$target" "$root/bin"; then
-            bin="$root/bin/netpolc"
-        elif [[ "$version" == "$source" ]]; then
-            echo "netpolc: building $version from the action's source"
-            cargo install --locked --quiet --root "$root" --path "$GITHUB_ACTION_PATH/compiler"
-            bin="$root/bin/netpolc"
-        else
-            die "netpolc $version has no release binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?}, and the action's source is $source: use the action at that version's tag, or leave the version input empty"
-        fi
+        echo "netpolc: using NETPOLC_BIN=$NETPOLC_BIN"
+        installed "$NETPOLC_BIN"
+        return 0
     fi
-    "$bin" --version
-    output path "$bin"
-    dirname "$bin" >> "${GITHUB_PATH:-/dev/null}"
+    source="$(source_version)"
+    version="${NETPOLC_VERSION:-$source}"
+    version="${version#v}"
+    if target="$(release_target)" && download_release "$version" "$target" "$root/bin"; then
+        installed "$root/bin/netpolc"
+    elif [[ "$version" == "$source" ]]; then
+        # Built by the `build` step, between actions/cache's restore and save: keyed by the
+        # version, the runner's platform and the source, so a later run restores it in seconds.
+        echo "netpolc: $version will be built from the action's source, or restored from the cache"
+        output build-root "${RUNNER_TEMP:-$(mktemp -d)}/netpolc-build"
+        output build-key "netpolc-v$version-${RUNNER_OS:-unknown}-${RUNNER_ARCH:-unknown}-$(source_digest)"
+        output build-version "$version"
+    else
+        die "netpolc $version has no release binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?}, and the action's source is $source: use the action at that version's tag, or leave the version input empty"
+    fi
+}
+
+cmd_build() {
+    local root="${NETPOLC_BUILD_ROOT:?set by the install step}" version="${NETPOLC_BUILD_VERSION:?set by the install step}"
+    local bin="$root/bin/netpolc" reported
+    if [[ "${NETPOLC_CACHE_HIT:-}" == true && -x "$bin" ]]; then
+        # A cache entry is only as good as what it holds: a binary that does not run as this
+        # version is rebuilt rather than trusted.
+        if reported="$("$bin" --version 2> /dev/null)" && [[ "$reported" == "netpolc $version" ]]; then
+            echo "netpolc: restored the build of $version from the cache"
+            installed "$bin"
+            return 0
+        fi
+        echo "netpolc: the cached binary says '${reported:-nothing}', not netpolc $version; building again"
+    fi
+    echo "netpolc: building $version from the action's source (cached for later runs)"
+    cargo install --locked --quiet --force --root "$root" --path "$GITHUB_ACTION_PATH/compiler"
+    installed "$bin"
 }
 
 # --- run ------------------------------------------------------------------------------------
@@ -517,9 +561,10 @@ cmd_run() {
 
 case "${1:-}" in
 install) cmd_install ;;
+build) cmd_build ;;
 run) cmd_run ;;
 *)
-    echo "usage: $0 install|run" >&2
+    echo "usage: $0 install|build|run" >&2
     exit 2
     ;;
 esac
