@@ -248,6 +248,70 @@ class BinstallTest(unittest.TestCase):
             self.assertEqual(render(meta["bin-dir"]), f"netpolc{exe}")
 
 
+PRE_COMMIT_KEYS = {  # pre-commit's manifest schema (pre_commit/clientlib.py, MANIFEST_HOOK_DICT)
+    "id", "name", "entry", "language", "alias", "files", "exclude", "types", "types_or",
+    "exclude_types", "additional_dependencies", "args", "always_run", "fail_fast", "pass_filenames",
+    "description", "language_version", "log_file", "minimum_pre_commit_version", "require_serial",
+    "stages", "verbose",
+}
+
+
+class PreCommitTest(unittest.TestCase):
+    """`.pre-commit-hooks.yaml`: its shape, and its hook run as pre-commit runs it (the entry split
+    as a shell would, then the args) in a repository with a program and its manifests."""
+
+    def setUp(self):
+        self.hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+        self._tmp = tempfile.TemporaryDirectory(prefix="netpolc-pre-commit-")
+        self.repo = Path(self._tmp.name)
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def hook(self) -> dict:
+        [hook] = [h for h in self.hooks if h["id"] == "netpolc-compile-check"]
+        return hook
+
+    def test_shape(self):
+        self.assertIsInstance(self.hooks, list)
+        for hook in self.hooks:
+            self.assertLessEqual(set(hook), PRE_COMMIT_KEYS, hook)
+            self.assertLessEqual({"id", "name", "entry", "language"}, set(hook), hook)
+        hook = self.hook()
+        self.assertEqual(hook["language"], "system")
+        self.assertIs(hook["pass_filenames"], False)
+        self.assertTrue(hook["entry"].startswith("netpolc compile --check"))
+        files = re.compile(hook["files"])
+        for path in ("policies/shop.npl", "deploy/netpol/shop/db.yaml", "deploy/netpol/kustomization.yaml",
+                     "netpolc.toml", "deploy/netpol/.netpolc-files"):
+            self.assertTrue(files.search(path), path)
+        for path in ("README.md", "src/main.rs", "mynetpolc.toml"):
+            self.assertFalse(files.search(path), path)
+
+    def run_hook(self) -> subprocess.CompletedProcess:
+        import shlex
+
+        hook = self.hook()
+        env = {**os.environ, "PATH": f"{NETPOLC.parent}:{os.environ['PATH']}"}
+        return subprocess.run([*shlex.split(hook["entry"]), *hook["args"]], cwd=self.repo, env=env,
+                              capture_output=True, text=True, check=False)
+
+    def test_the_hook_passes_when_up_to_date_and_fails_when_stale(self):
+        if NETPOLC.name != "netpolc":
+            self.skipTest("the hook runs `netpolc` from PATH")
+        program = self.repo / "policies/shop.npl"
+        program.parent.mkdir()
+        program.write_text((ROOT / "examples/shop.npl").read_text())
+        made = run(NETPOLC, "compile", "policies", "-o", "deploy/netpol", cwd=self.repo)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        ok = self.run_hook()
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+        program.write_text(test_action.WEB_PROGRAM)
+        stale = self.run_hook()
+        self.assertEqual(stale.returncode, 1, stale.stdout + stale.stderr)
+        self.assertIn("deploy/netpol", stale.stdout + stale.stderr)
+
+
 def main() -> int:
     if not NETPOLC.is_file():
         print(f"release harness: no netpolc binary at {NETPOLC}; set NETPOLC_BIN", file=sys.stderr)
