@@ -312,6 +312,72 @@ class PreCommitTest(unittest.TestCase):
         self.assertIn("deploy/netpol", stale.stdout + stale.stderr)
 
 
+def dockerfile_stages(text: str) -> list[dict]:
+    """The Dockerfile's stages: each `FROM image [AS name]` with its instructions, continuation
+    lines joined and comment lines dropped, as Docker's parser does."""
+    lines, current = [], ""
+    for raw in text.splitlines():
+        if raw.lstrip().startswith("#"):
+            continue
+        current += raw.rstrip()
+        if current.endswith("\\"):
+            current = current[:-1] + " "
+            continue
+        if current.strip():
+            lines.append(current.strip())
+        current = ""
+    stages: list[dict] = []
+    for line in lines:
+        instruction, _, rest = line.partition(" ")
+        if instruction.upper() == "FROM":
+            words = rest.split()
+            stages.append({"image": words[0], "name": words[2] if len(words) == 3 else None, "steps": []})
+        else:
+            stages[-1]["steps"].append((instruction.upper(), rest.strip()))
+    return stages
+
+
+class DockerfileTest(unittest.TestCase):
+    """The container image, checked without a daemon: the final stage is the static musl release
+    binary on an empty (or distroless static) base, as a non-root user, `ENTRYPOINT ["netpolc"]`."""
+
+    def setUp(self):
+        self.stages = dockerfile_stages((ROOT / "Dockerfile").read_text())
+
+    def test_the_final_stage(self):
+        self.assertGreaterEqual(len(self.stages), 2)
+        final = self.stages[-1]
+        self.assertRegex(final["image"], r"^(scratch|gcr\.io/distroless/static[\w.:@-]*)$")
+        steps = dict(final["steps"])
+        user = steps["USER"].split(":")[0]
+        self.assertNotIn(user, ("", "0", "root"))
+        self.assertTrue(user.isdigit(), "a numeric user, which Kubernetes' runAsNonRoot can verify")
+        self.assertEqual(json_list(steps["ENTRYPOINT"]), ["netpolc"])
+        # The binary copied in is the build stage's musl release build.
+        [(source_stage, source)] = [re.fullmatch(r"--from=(\S+) (\S+) /usr/local/bin/netpolc", rest).groups()
+                                    for op, rest in final["steps"] if op == "COPY"]
+        build = next(s for s in self.stages if s["name"] == source_stage)
+        runs = " ".join(rest for op, rest in build["steps"] if op == "RUN")
+        self.assertIn('target="$(uname -m)-unknown-linux-musl"', runs)
+        self.assertIn('cargo build --release --locked --target "$target" --bin netpolc', runs)
+        self.assertIn(f'cp "target/$target/release/netpolc" {source}', runs)
+        # The build itself refuses a dynamically linked binary.
+        self.assertIn(f"! readelf -l {source} | grep -q INTERP", runs)
+
+    def test_the_build_context_is_what_the_binary_is_built_from(self):
+        build = self.stages[0]
+        copied = [rest for op, rest in build["steps"] if op == "COPY"]
+        self.assertEqual(copied, ["Cargo.toml Cargo.lock ./", "compiler compiler", "grammar grammar", "stdlib stdlib"])
+        ignored = (ROOT / ".dockerignore").read_text()
+        self.assertIn("\n*\n", ignored)
+
+
+def json_list(text: str) -> list:
+    import json
+
+    return json.loads(text)
+
+
 def main() -> int:
     if not NETPOLC.is_file():
         print(f"release harness: no netpolc binary at {NETPOLC}; set NETPOLC_BIN", file=sys.stderr)
