@@ -378,6 +378,66 @@ def json_list(text: str) -> list:
     return json.loads(text)
 
 
+def readme_section(heading: str) -> str:
+    text = (ROOT / "README.md").read_text()
+    start = text.index(f"\n{heading}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else len(text)]
+
+
+def code_blocks(section: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```\n", section, re.S)
+
+
+class ReadmeInstallTest(unittest.TestCase):
+    """The README's one-line installs: each way is there, and those that run offline run."""
+
+    def test_every_way_is_given(self):
+        install = readme_section("## Install")
+        for way in ("cargo binstall netpolc", "cargo install --locked --path compiler", "docker build -t netpolc .",
+                    "(#in-github)", "(#with-pre-commit)", "netpolc completions bash", "netpolc man"):
+            self.assertIn(way, install)
+        # The README still opens with its two commands.
+        head = (ROOT / "README.md").read_text().split("\n")[:6]
+        self.assertEqual(head[2], "```sh")
+        self.assertTrue(head[3].startswith("cargo run --release -- compile examples/shop.npl --stdout"))
+        self.assertTrue(head[4].startswith("bash .ci/test"))
+
+    def test_the_release_archive_line_installs_a_packaged_archive(self):
+        [block] = code_blocks(readme_section("## Install"), "sh")
+        [line] = [l for l in block.splitlines() if l.startswith("v=")]
+        with tempfile.TemporaryDirectory(prefix="netpolc-readme-install-") as tmp:
+            tmp = Path(tmp)
+            made = run("bash", ROOT / ".ci/release/package.sh", VERSION, "x86_64-unknown-linux-musl", NETPOLC,
+                       tmp / "releases" / f"v{VERSION}")
+            self.assertEqual(made.returncode, 0, made.stderr)
+            local = line.replace("v=0.1.0", f"v={VERSION}").replace(
+                "https://github.com/OWNER/netpolc/releases/download", f"file://{tmp}/releases")
+            home = tmp / "home"
+            home.mkdir()
+            proc = subprocess.run(["bash", "-euo", "pipefail", "-c", local], cwd=home, capture_output=True,
+                                  text=True, check=False)
+            self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+            self.assertEqual((home / "netpolc").read_bytes(), NETPOLC.read_bytes())
+
+    def test_the_pre_commit_configuration_names_the_hook(self):
+        [config] = code_blocks(readme_section("## With pre-commit"), "yaml")
+        [repo] = yaml.safe_load(config)["repos"]
+        hooks = {h["id"] for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+        self.assertLessEqual({h["id"] for h in repo["hooks"]}, hooks)
+        self.assertRegex(repo["rev"], r"^v\d+\.\d+\.\d+$")
+
+    def test_the_argo_cd_plugin_runs_compile_stdout(self):
+        blocks = code_blocks(readme_section("## With Argo CD or Flux"), "yaml")
+        [cmp] = [b for b in blocks if "ConfigManagementPlugin" in b]
+        configmap, patch = yaml.safe_load_all(cmp)
+        plugin = yaml.safe_load(configmap["data"]["plugin.yaml"])
+        self.assertEqual(plugin["kind"], "ConfigManagementPlugin")
+        self.assertEqual(plugin["spec"]["generate"]["command"][:3], ["netpolc", "compile", "--stdout"])
+        [sidecar] = patch["spec"]["template"]["spec"]["containers"]
+        self.assertEqual(sidecar["securityContext"]["runAsUser"], 999)
+
+
 def main() -> int:
     if not NETPOLC.is_file():
         print(f"release harness: no netpolc binary at {NETPOLC}; set NETPOLC_BIN", file=sys.stderr)
