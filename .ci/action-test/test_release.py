@@ -164,9 +164,10 @@ class ReleaseWorkflowTest(unittest.TestCase):
         publish = self.workflow["jobs"]["publish"]["steps"][0]["run"]
         self.assertIn(f"-ne {2 * len(TARGETS)}", publish)
 
-    def test_the_release_scripts_pass_shellcheck(self):
+    def test_the_ci_and_release_scripts_pass_shellcheck(self):
         scripts = sorted((ROOT / ".ci/release").glob("*.sh"))
         self.assertTrue(scripts)
+        scripts += [ROOT / ".ci/peers.sh", ROOT / ".ci/test", ROOT / ".ci/run"]
         proc = run(PEERS / "shellcheck", *scripts)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
 
@@ -310,6 +311,33 @@ class PreCommitTest(unittest.TestCase):
         stale = self.run_hook()
         self.assertEqual(stale.returncode, 1, stale.stdout + stale.stderr)
         self.assertIn("deploy/netpol", stale.stdout + stale.stderr)
+
+
+    def test_pre_commit_runs_the_hook_from_this_repository(self):
+        """`pre-commit try-repo`: the manifest as pre-commit itself reads it, the hook run on a
+        repository's tracked files (`language: system` installs nothing, so this is offline)."""
+        git = ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com"]
+        program = self.repo / "policies/shop.npl"
+        program.parent.mkdir()
+        program.write_text((ROOT / "examples/shop.npl").read_text())
+        self.assertEqual(run(NETPOLC, "compile", "policies", "-o", "deploy/netpol", cwd=self.repo).returncode, 0)
+        for args in (["init", "--quiet"], ["add", "-A"], ["commit", "--quiet", "-m", "program"]):
+            subprocess.run([*git, *args], cwd=self.repo, check=True, capture_output=True)
+        env = {**os.environ, "PATH": f"{NETPOLC.parent}:{os.environ['PATH']}",
+               "PRE_COMMIT_HOME": str(self.repo.parent / "pre-commit-home")}
+
+        def try_repo() -> subprocess.CompletedProcess:
+            return subprocess.run([str(PEERS / "pre-commit"), "try-repo", str(ROOT), "netpolc-compile-check",
+                                   "--all-files"], cwd=self.repo, env=env, capture_output=True, text=True,
+                                  check=False)
+
+        ok = try_repo()
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+        self.assertRegex(ok.stdout, r"netpolc compile --check\.+Passed")
+        program.write_text(test_action.WEB_PROGRAM)
+        stale = try_repo()
+        self.assertEqual(stale.returncode, 1, stale.stdout + stale.stderr)
+        self.assertRegex(stale.stdout, r"netpolc compile --check\.+Failed")
 
 
 def dockerfile_stages(text: str) -> list[dict]:
