@@ -154,10 +154,14 @@ download_release() {
 # A digest of what `cargo install --path compiler` builds from: a build cached for one commit of
 # the action is not reused for another with the same version number (`uses: owner/netpolc@main`).
 source_digest() {
-    local file
+    local file input
+    local -a inputs=()
     (
         cd "$GITHUB_ACTION_PATH"
-        find Cargo.toml Cargo.lock compiler grammar stdlib -type f ! -path 'compiler/action/*' -print0 \
+        for input in Cargo.toml Cargo.lock compiler grammar stdlib; do
+            if [[ -e "$input" ]]; then inputs+=("$input"); fi
+        done
+        find "${inputs[@]}" -type f ! -path 'compiler/action/*' -print0 \
             | LC_ALL=C sort -z \
             | while IFS= read -r -d '' file; do printf '%s %s\n' "$(sha256_of "$file")" "$file"; done
     ) > "${RUNNER_TEMP:-/tmp}/netpolc-source.sha256"
