@@ -94,3 +94,22 @@ fn the_man_page_names_every_command() {
     assert_eq!(code, 2);
     assert!(stderr.contains("not a netpolc command"), "{stderr}");
 }
+
+/// A reader that went away (`netpolc completions bash | head` when the shell closes the
+/// pipe first) is the user's I/O failing: exit 2, never clap_complete's panic (exit 3).
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_is_exit_2_not_a_panic() {
+    for args in [&["completions", "bash"][..], &["man"][..]] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_netpolc"))
+            .args(args)
+            .stdout(writer)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("cannot write to standard output"), "{err}");
+    }
+}

@@ -24,10 +24,11 @@ pub struct ManArgs {
 
 pub fn completions(args: &CompletionsArgs) -> Result<u8, CliError> {
     let mut cmd = Cli::command();
-    print_with(|out| {
-        clap_complete::generate(args.shell, &mut cmd, "netpolc", out);
-        Ok(())
-    })?;
+    // Into memory first: clap_complete panics when its writer fails (a closed pipe, as in
+    // `netpolc completions bash | head`), and that is the user's I/O, exit 2, not a bug.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "netpolc", &mut script);
+    print_with(|out| out.write_all(&script))?;
     Ok(super::exit::OK)
 }
 
