@@ -601,3 +601,29 @@ mod documents;
 mod no_panic;
 #[path = "loader/workloads.rs"]
 mod workloads;
+
+/// Issue 11, "Lists as the API server returns them": a list request (`GET /api/v1/pods`,
+/// `kubectl get --raw`) answers a typed list whose items carry no `kind` or `apiVersion`
+/// (API conventions, "Lists and Simple kinds"); each item takes the list's. A plain `List`
+/// names no item kind, so its items still need their own.
+#[test]
+fn typed_list_items_without_kind_take_the_lists() {
+    let c = ok(r#"{"apiVersion": "v1", "kind": "PodList", "items": [
+        {"metadata": {"name": "a", "namespace": "shop", "labels": {"app": "a"}}},
+        {"metadata": {"name": "b", "namespace": "shop", "labels": {"app": "b"}}}]}"#);
+    let names: Vec<String> = c.workloads.iter().map(|w| w.id()).collect();
+    assert_eq!(names, ["shop/a", "shop/b"]);
+    assert!(c.workloads.iter().all(|w| w.kind == "Pod"));
+
+    let c = ok(r#"{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicyList", "items": [
+        {"metadata": {"name": "p", "namespace": "shop"}, "spec": {"podSelector": {}}}]}"#);
+    assert_eq!(c.policies.len(), 1);
+
+    // An item that says its kind keeps it; a wrong apiVersion for the list's kind is refused.
+    let errs = errors(r#"{"apiVersion": "apps/v1", "kind": "PodList", "items": [
+        {"metadata": {"name": "a", "namespace": "shop"}}]}"#);
+    has_error(&errs, "items[0].apiVersion", "");
+    let errs = errors(r#"{"apiVersion": "v1", "kind": "List", "items": [
+        {"metadata": {"name": "a", "namespace": "shop"}}]}"#);
+    has_error(&errs, "items[0].kind", "every object needs a `kind`");
+}

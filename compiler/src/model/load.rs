@@ -110,7 +110,7 @@ fn load_with(sources: &[Source], mut state: State) -> Result<Cluster, Vec<LoadEr
                 prefix: String::new(),
                 errors: &mut errors,
             };
-            state.object(&mut ctx, &doc.value, 0);
+            state.object(&mut ctx, &doc.value, 0, None);
         }
     }
     if !errors.is_empty() {
@@ -152,8 +152,16 @@ struct State {
 }
 
 impl State {
-    /// One object (or List) of a document.
-    fn object(&mut self, ctx: &mut Ctx<'_>, value: &Value, depth: usize) {
+    /// One object (or List) of a document. `typed` is the kind and apiVersion of the typed
+    /// list (`PodList` → `Pod`) the object is an item of: the API server's list responses
+    /// leave them out of every item, so an item without them takes the list's.
+    fn object(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        value: &Value,
+        depth: usize,
+        typed: Option<(&str, Option<&str>)>,
+    ) {
         let Value::Object(root) = value else {
             ctx.error(
                 "",
@@ -161,16 +169,23 @@ impl State {
             );
             return;
         };
-        let Some(kind) = opt_str(ctx, root, "kind", "") else {
-            if field(root, "kind").is_none() {
-                ctx.error("kind", "required value: every object needs a `kind`");
+        let kind = match (opt_str(ctx, root, "kind", ""), typed) {
+            (Some(kind), _) => kind,
+            (None, Some((kind, _))) if field(root, "kind").is_none() => kind,
+            (None, _) => {
+                if field(root, "kind").is_none() {
+                    ctx.error("kind", "required value: every object needs a `kind`");
+                }
+                return;
             }
-            return;
         };
-        let api_version = opt_str(ctx, root, "apiVersion", "");
+        let api_version = match (field(root, "apiVersion"), typed) {
+            (None, Some((_, list_version))) => list_version,
+            _ => opt_str(ctx, root, "apiVersion", ""),
+        };
         // kubectl (resource.Builder) flattens `List` and typed lists (`PodList`, ...).
         if kind.ends_with("List") && root.contains_key("items") {
-            self.list(ctx, root, depth);
+            self.list(ctx, root, kind, api_version, depth);
             return;
         }
         if self.policies_only && kind != "NetworkPolicy" {
@@ -238,8 +253,18 @@ impl State {
         }
     }
 
-    /// `kind: List` (or `PodList`, ...): each item, with `items[i].` in paths.
-    fn list(&mut self, ctx: &mut Ctx<'_>, root: &Object, depth: usize) {
+    /// `kind: List` (or `PodList`, ...): each item, with `items[i].` in paths. The items of a
+    /// typed list (`PodList`, `NetworkPolicyList`), as a list request returns them, carry no
+    /// `kind` or `apiVersion` (API conventions, "Lists and Simple kinds": the list's kind is
+    /// the item kind plus `List`); they take the list's.
+    fn list(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        root: &Object,
+        kind: &str,
+        api_version: Option<&str>,
+        depth: usize,
+    ) {
         if depth >= MAX_LIST_DEPTH {
             ctx.error("items", "lists nested too deeply");
             return;
@@ -251,7 +276,8 @@ impl State {
             .enumerate()
         {
             ctx.prefix = format!("{saved}{}.", index("items", i));
-            self.object(ctx, item, depth + 1);
+            let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
+            self.object(ctx, item, depth + 1, item_kind.map(|k| (k, api_version)));
         }
         ctx.prefix = saved;
     }
