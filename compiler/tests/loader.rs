@@ -615,15 +615,21 @@ fn typed_list_items_without_kind_take_the_lists() {
     assert_eq!(names, ["shop/a", "shop/b"]);
     assert!(c.workloads.iter().all(|w| w.kind == "Pod"));
 
-    let c = ok(r#"{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicyList", "items": [
-        {"metadata": {"name": "p", "namespace": "shop"}, "spec": {"podSelector": {}}}]}"#);
+    let c = ok(
+        r#"{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicyList", "items": [
+        {"metadata": {"name": "p", "namespace": "shop"}, "spec": {"podSelector": {}}}]}"#,
+    );
     assert_eq!(c.policies.len(), 1);
 
     // An item that says its kind keeps it; a wrong apiVersion for the list's kind is refused.
-    let errs = errors(r#"{"apiVersion": "apps/v1", "kind": "PodList", "items": [
-        {"metadata": {"name": "a", "namespace": "shop"}}]}"#);
+    let errs = errors(
+        r#"{"apiVersion": "apps/v1", "kind": "PodList", "items": [
+        {"metadata": {"name": "a", "namespace": "shop"}}]}"#,
+    );
     has_error(&errs, "items[0].apiVersion", "");
-    let errs = errors(r#"{"apiVersion": "v1", "kind": "List", "items": [
-        {"metadata": {"name": "a", "namespace": "shop"}}]}"#);
+    let errs = errors(
+        r#"{"apiVersion": "v1", "kind": "List", "items": [
+        {"metadata": {"name": "a", "namespace": "shop"}}]}"#,
+    );
     has_error(&errs, "items[0].kind", "every object needs a `kind`");
 }
