@@ -14,8 +14,8 @@ use crate::verify::proof::{self, Failure};
 /// One `.npl` file as read: its name as the user gave it, and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProgramFile {
-    /// The path as given, for messages and source annotations; [`compile`] writes it
-    /// cleaned (see [`clean_name`]).
+    /// The path as given; [`compile`] names it cleaned (see [`clean_name`]) in messages and
+    /// source annotations.
     pub name: String,
     /// The raw bytes (checked for UTF-8 here, so that the error has a code).
     pub bytes: Vec<u8>,
@@ -117,18 +117,12 @@ pub fn compile(files: &[ProgramFile], settings: &Settings) -> Result<Compiled, F
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
     let mut texts: Vec<(&str, &str)> = Vec::new();
-    let files: Vec<ProgramFile> = files
-        .iter()
-        .map(|f| ProgramFile {
-            name: clean_name(&f.name),
-            bytes: f.bytes.clone(),
-        })
-        .collect();
-    for file in &files {
+    let names: Vec<String> = files.iter().map(|f| clean_name(&f.name)).collect();
+    for (file, name) in files.iter().zip(&names) {
         // The readers stop one byte past the limit: a longer file must not compile cut short
         // (`on 5432` read as `on 54`).
         if file.bytes.len() > crate::model::load::MAX_SOURCE_BYTES {
-            diagnostics.push(too_large(file));
+            diagnostics.push(too_large(name));
             continue;
         }
         match std::str::from_utf8(&file.bytes) {
@@ -136,10 +130,10 @@ pub fn compile(files: &[ProgramFile], settings: &Settings) -> Result<Compiled, F
                 // A byte order mark (Windows editors write one) is no character of the
                 // program: dropped before anything counts columns, as the loader does.
                 let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-                sources.add(&file.name, text);
-                texts.push((&file.name, text));
+                sources.add(name, text);
+                texts.push((name, text));
             }
-            Err(e) => diagnostics.push(not_utf8(file, &e)),
+            Err(e) => diagnostics.push(not_utf8(name, &file.bytes, &e)),
         }
     }
     for (name, text) in resolve::stdlib::FILES {
@@ -294,29 +288,22 @@ pub fn clean_name(name: &str) -> String {
     }
 }
 
-fn too_large(file: &ProgramFile) -> Diagnostic {
+fn too_large(name: &str) -> Diagnostic {
     Diagnostic::new(
         Code::TooLarge,
-        format!(
-            "`{}` is larger than {} MiB, the most netpolc reads from one file",
-            file.name,
-            crate::model::load::MAX_SOURCE_BYTES >> 20
-        ),
+        format!("`{name}` is {}", crate::model::load::past_read_bound()),
     )
     .with_help("split the program into several files")
 }
 
-fn not_utf8(file: &ProgramFile, e: &std::str::Utf8Error) -> Diagnostic {
-    let valid = &file.bytes[..e.valid_up_to()];
+fn not_utf8(name: &str, bytes: &[u8], e: &std::str::Utf8Error) -> Diagnostic {
+    let valid = &bytes[..e.valid_up_to()];
     // Valid up to here by construction, so this decodes.
     let text = String::from_utf8_lossy(valid);
     let (line, column) = crate::diag::line_column(&text, text.len());
     Diagnostic::new(
         Code::NotUtf8,
-        format!(
-            "`{}` is not UTF-8 text: invalid byte at line {line}, column {column}",
-            file.name
-        ),
+        format!("`{name}` is not UTF-8 text: invalid byte at line {line}, column {column}"),
     )
     .with_help("save the file as UTF-8")
 }

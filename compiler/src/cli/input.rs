@@ -79,9 +79,8 @@ pub fn read(paths: &[PathBuf], kind: &Kind) -> Result<Vec<Source>, String> {
     Ok(sources)
 }
 
-/// The loader refuses sources over 64 MiB; read at most one byte more (`vcs` takes as
-/// much from a blob).
-pub const MAX_READ: usize = crate::model::load::MAX_SOURCE_BYTES + 1;
+/// The loader refuses sources over 64 MiB; read at most one byte more, so that it can.
+const MAX_READ: usize = crate::model::load::MAX_SOURCE_BYTES + 1;
 
 /// A file given by a flag (`--config`, `--template`, `--query`), refused past the limit every
 /// input has (64 MiB): a regular file by its size before reading, a stream (`/dev/zero`, a
@@ -90,9 +89,9 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     let limit = crate::model::load::MAX_SOURCE_BYTES;
     let too_large = || {
         format!(
-            "{}: larger than {} MiB, the most netpolc reads from one file",
+            "{}: {}",
             path.display(),
-            limit >> 20
+            crate::model::load::past_read_bound()
         )
     };
     let file =

@@ -55,7 +55,7 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 /// The largest source the loader reads, in bytes; larger ones are refused.
-pub use super::parse::MAX_SOURCE_BYTES;
+pub use super::parse::{past_read_bound, MAX_SOURCE_BYTES};
 
 /// The namespace of objects that do not name one: kubectl applies them to the context's
 /// namespace, `default` unless configured otherwise.

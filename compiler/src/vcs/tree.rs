@@ -3,8 +3,7 @@
 
 use super::git_reason;
 use super::walk::{Node, Store};
-use crate::cli::input::MAX_READ;
-use crate::model::load::Source;
+use crate::model::load::{past_read_bound, Source, MAX_SOURCE_BYTES};
 use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -109,21 +108,16 @@ impl Store for Commit<'_> {
         Ok(tree.iter().map(|e| os_string(e.name_bytes())).collect())
     }
 
-    /// At most one byte over the loaders' limit (they refuse anything longer), the size
-    /// checked from the object's header first.
+    /// The blob, refused past the bound every read has, its size checked from the object's
+    /// header so that an oversized blob is never loaded.
     fn read(&self, id: &Oid, shown: &Path) -> Result<Source, String> {
-        if self.size(*id)? > MAX_READ - 1 {
-            return Err(format!(
-                "{}: larger than {} MiB, the most netpolc reads from one file",
-                shown.display(),
-                (MAX_READ - 1) >> 20
-            ));
+        if self.size(*id)? > MAX_SOURCE_BYTES {
+            return Err(format!("{}: {}", shown.display(), past_read_bound()));
         }
         let blob = self.repo.find_blob(*id).map_err(|e| git_reason(&e))?;
-        let bytes = blob.content();
         Ok(Source {
             name: shown.display().to_string(),
-            bytes: bytes[..bytes.len().min(MAX_READ)].to_vec(),
+            bytes: blob.content().to_vec(),
         })
     }
 }
