@@ -108,10 +108,11 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         );
         return Ok(exit::OK);
     }
+    let blocks = namespace_blocks(&compiled.sources);
     let diags: Vec<Diagnostic> = counterexamples
         .iter()
         .enumerate()
-        .map(|(i, c)| diagnostic(c, &compiled.sources, written.get(i)))
+        .map(|(i, c)| diagnostic(c, &compiled.sources, &blocks, written.get(i)))
         .collect();
     program::print(&diags, &compiled.sources, format);
     if format == Format::Human {
@@ -137,7 +138,12 @@ fn the_policies(n: usize) -> String {
 /// One counterexample as a diagnostic, at the statement that allows the connection or,
 /// when the program denies it, at the statement that isolates the pod; when the program
 /// allows it only because nothing isolates the pod, at the namespace's block.
-fn diagnostic(c: &Counterexample, sources: &Sources, replay: Option<&String>) -> Diagnostic {
+fn diagnostic(
+    c: &Counterexample,
+    sources: &Sources,
+    blocks: &NamespaceBlocks,
+    replay: Option<&String>,
+) -> Diagnostic {
     let w = &c.witness;
     let program_allows = w.allowed_by == Which::Left;
     let (message, statements, label) = if program_allows {
@@ -171,15 +177,15 @@ fn diagnostic(c: &Counterexample, sources: &Sources, replay: Option<&String>) ->
         let ns = &w.point.namespace;
         let nothing = format!(
             "no statement isolates this pod of namespace `{ns}` for {}, so the program allows every such connection",
-            direction_word(w.point.direction)
+            w.point.direction.word()
         );
-        match namespace_block(sources, ns) {
+        match blocks.get(ns) {
             Some((file, span)) => {
-                d = d.at(&file, span);
+                d = d.at(file, *span);
                 if let Some(primary) = d.primary.as_mut() {
                     primary.message = Some(format!(
                         "no statement here isolates the pod for {}, so the program allows the connection",
-                        direction_word(w.point.direction)
+                        w.point.direction.word()
                     ));
                 }
             }
@@ -217,27 +223,34 @@ fn diagnostic(c: &Counterexample, sources: &Sources, replay: Option<&String>) ->
     d
 }
 
-fn direction_word(d: Direction) -> &'static str {
-    match d {
-        Direction::Ingress => "ingress",
-        Direction::Egress => "egress",
-    }
-}
+/// Per namespace, the first line of the program's first `namespace NS { }` block.
+type NamespaceBlocks = BTreeMap<String, (String, Span)>;
 
-/// The first line of the program's `namespace NS { }` block, if it has one.
-fn namespace_block(sources: &Sources, ns: &str) -> Option<(String, Span)> {
+/// The namespace blocks of the program, each file parsed once (the compiled program keeps
+/// no block's place).
+fn namespace_blocks(sources: &Sources) -> NamespaceBlocks {
     use crate::syntax::{Item, NsRef};
-    sources.files().find_map(|(file, text)| {
-        let parsed = crate::syntax::parse(file, text).ok()?;
-        let block = parsed.items.iter().find_map(|item| match item {
-            Item::Namespace(b) if b.namespace == NsRef::Name(ns.to_owned()) => Some(b),
-            _ => None,
-        })?;
-        let start = block.span.start;
-        let rest = text.get(start..)?;
-        let end = start + rest.find('\n').unwrap_or(rest.len());
-        Some((file.to_owned(), Span { start, end }))
-    })
+    let mut blocks = NamespaceBlocks::new();
+    for (file, text) in sources.files() {
+        let Ok(parsed) = crate::syntax::parse(file, text) else {
+            continue;
+        };
+        for item in &parsed.items {
+            let Item::Namespace(b) = item else { continue };
+            let NsRef::Name(ns) = &b.namespace else {
+                continue;
+            };
+            let start = b.span.start;
+            let Some(rest) = text.get(start..) else {
+                continue;
+            };
+            let end = start + rest.find('\n').unwrap_or(rest.len());
+            blocks
+                .entry(ns.clone())
+                .or_insert_with(|| (file.to_owned(), Span { start, end }));
+        }
+    }
+    blocks
 }
 
 /// The span of the statement a provenance names: its line, without the indentation.

@@ -116,6 +116,14 @@ impl Direction {
             Direction::Egress => "Egress",
         }
     }
+
+    /// The word in messages and JSON: `ingress`, `egress`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        }
+    }
 }
 
 /// Which namespaces a pod peer looks in.

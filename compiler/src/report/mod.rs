@@ -111,7 +111,7 @@ impl Serialize for JsonMap<'_> {
                     .collect();
                 json!({
                     "workload": self.id(o.workload),
-                    "direction": o.direction.as_k8s().to_lowercase(),
+                    "direction": o.direction.word(),
                     "allowed": allowed,
                 })
             })

@@ -210,7 +210,7 @@ impl<'a> Lowering<'a> {
         direction: Direction,
     ) {
         let set = describe::endpoint(subject, None, &self.program.workload_label);
-        let side = word(direction);
+        let side = direction.word();
         let d = self.warn(
             stmt,
             Code::NamespaceLabelsUnknown,
@@ -276,7 +276,7 @@ impl<'a> Lowering<'a> {
                             describe::endpoint(dst, Some(there), &label),
                             describe::ports(ports)
                         );
-                        let side = word(other);
+                        let side = other.word();
                         let d = self.warn(
                             stmt,
                             Code::BlockedByOtherSide,
@@ -444,13 +444,6 @@ fn shaped_and_other<'s>(
     match direction {
         Direction::Egress => (from, to),
         Direction::Ingress => (to, from),
-    }
-}
-
-fn word(d: Direction) -> &'static str {
-    match d {
-        Direction::Egress => "egress",
-        Direction::Ingress => "ingress",
     }
 }
 

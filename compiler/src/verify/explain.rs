@@ -75,7 +75,7 @@ impl<'c> Engine<'c> {
         subject: Endpoint,
         side: &SideVerdict,
     ) {
-        let dir = direction.as_k8s().to_lowercase();
+        let dir = direction.word();
         let mut header = format!("{role} {}", self.endpoint_name(subject));
         if let Endpoint::Workload(w) = subject {
             if let Some(w) = self.cluster().workloads.get(w) {

@@ -136,7 +136,7 @@ impl<'c> Engine<'c> {
                 Direction::Egress => self.endpoint_name(c.src),
                 Direction::Ingress => self.endpoint_name(c.dst),
             };
-            let dir = direction.as_k8s().to_lowercase();
+            let dir = direction.word();
             let side_allows = side.ports.contains(protocol, port);
             if side.is_open() {
                 if allowed {
@@ -209,11 +209,7 @@ impl<'c> Engine<'c> {
             .policies
             .get(r.policy)
             .map_or_else(|| "?".to_string(), |p| p.id());
-        format!(
-            "{id} spec.{}[{}]",
-            r.direction.as_k8s().to_lowercase(),
-            r.rule
-        )
+        format!("{id} spec.{}[{}]", r.direction.word(), r.rule)
     }
 
     /// `namespace/name` of a workload, or the address.

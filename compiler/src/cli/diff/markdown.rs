@@ -7,7 +7,9 @@
 //! text and namespaces: every such string is put in a code span that nothing inside it can
 //! close (`code_span`), on one line, so none can forge a heading, a link or an "approved".
 
-use super::report::{longest_backtick_run, Group, Report, Statement, INCOMPLETE};
+use super::report::{
+    longest_backtick_run, statements_quoted, Group, Report, Statement, INCOMPLETE,
+};
 use handlebars::Handlebars;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -211,25 +213,7 @@ fn meaning(report: &Report, allowed: &[Group], denied: &[Group]) -> String {
 /// `policies/shop.npl:4` ``web may talk to db on 5432`` (head), joined by `; `: the
 /// location and the statement each a code span, since the pull request's author wrote both.
 fn statements(list: &[Statement]) -> String {
-    if list.is_empty() {
-        return "(no statement: the standard library or the defaults)".to_owned();
-    }
-    let parts: Vec<String> = list
-        .iter()
-        .map(|s| {
-            if s.text.is_empty() {
-                format!("{} ({})", code_span(&s.location), s.side)
-            } else {
-                format!(
-                    "{} {} ({})",
-                    code_span(&s.location),
-                    code_span(&s.text),
-                    s.side
-                )
-            }
-        })
-        .collect();
-    parts.join("; ")
+    statements_quoted(list, code_span, code_span)
 }
 
 /// `s` on one line: control characters (a line break would end the paragraph, and a code

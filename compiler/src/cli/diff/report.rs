@@ -293,7 +293,17 @@ pub(super) const INCOMPLETE: &str =
     "(the listing stops here: the change is larger than netpolc lists; the meaning changed all the same)";
 
 /// `policies/shop.npl:4 `web may talk to db on 5432` (head)`, joined by `; `.
-pub(super) fn statements(list: &[Statement]) -> String {
+fn statements(list: &[Statement]) -> String {
+    statements_quoted(list, str::to_owned, code)
+}
+
+/// The statements, each its location and text (when there is one) quoted as the output
+/// needs, then its side; joined by `; `.
+pub(super) fn statements_quoted(
+    list: &[Statement],
+    location: impl Fn(&str) -> String,
+    text: impl Fn(&str) -> String,
+) -> String {
     if list.is_empty() {
         return "(no statement: the standard library or the defaults)".to_owned();
     }
@@ -301,9 +311,9 @@ pub(super) fn statements(list: &[Statement]) -> String {
         .iter()
         .map(|s| {
             if s.text.is_empty() {
-                format!("{} ({})", s.location, s.side)
+                format!("{} ({})", location(&s.location), s.side)
             } else {
-                format!("{} {} ({})", s.location, code(&s.text), s.side)
+                format!("{} {} ({})", location(&s.location), text(&s.text), s.side)
             }
         })
         .collect();
@@ -349,10 +359,7 @@ fn group(c: &Change, newly: Newly, base: (&Revision, &Side), head: (&Revision, &
         (Newly::Denied, Cause::Allowance) => ("no longer allowed by", ("base", base)),
     };
     Group {
-        side: match c.direction {
-            Direction::Egress => "egress",
-            Direction::Ingress => "ingress",
-        },
+        side: c.direction.word(),
         namespace: c.namespace.clone(),
         source: source.clone(),
         destination: destination.clone(),

@@ -85,11 +85,7 @@ impl fmt::Display for Provenance {
                 id,
                 rule: Some((direction, i)),
                 ..
-            } => write!(
-                f,
-                "NetworkPolicy {id} spec.{}[{i}]",
-                direction.as_k8s().to_lowercase()
-            ),
+            } => write!(f, "NetworkPolicy {id} spec.{}[{i}]", direction.word()),
             Provenance::Statement(source) => write!(f, "statement at {source}"),
         }
     }
