@@ -142,27 +142,31 @@ pub fn plan(dir: &Path, files: &BTreeMap<String, String>) -> Result<Plan, Vec<Di
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut files = files.clone();
-    files.insert(RECORD.to_owned(), record::render(files.keys()));
+    // The files with their record (`check_path` keeps every other path off its name).
+    let record = record::render(files.keys());
+    let wanted = files
+        .iter()
+        .map(|(path, content)| (path.as_str(), content.as_str()))
+        .chain([(RECORD, record.as_str())]);
     let (owned, adopted) = match fs::metadata(dir) {
-        Ok(meta) if meta.is_dir() => owned(dir, &files, &mut errors),
+        Ok(meta) if meta.is_dir() => owned(dir, files, &mut errors),
         Ok(_) => return Err(vec![io_error(dir, "is not a directory", None)]),
         Err(e) if e.kind() == io::ErrorKind::NotFound => (BTreeMap::new(), false),
         Err(e) => return Err(vec![io_error(dir, "cannot be read", Some(&e))]),
     };
     let mut changes = Vec::new();
     let mut unchanged = 0;
-    for (path, content) in &files {
+    for (path, content) in wanted {
         if let Some(root) = other_root_above(dir, path) {
             errors.push(nested(dir, path, &root));
             continue;
         }
         match inspect(dir, path) {
             Ok(Target::Missing) => changes.push(Change {
-                path: path.clone(),
+                path: path.to_owned(),
                 kind: ChangeKind::Create,
                 old: None,
-                new: Some(content.clone()),
+                new: Some(content.to_owned()),
             }),
             Ok(Target::File) => match owned.get(path) {
                 Some(old) if old == content.as_bytes() => {
@@ -171,10 +175,10 @@ pub fn plan(dir: &Path, files: &BTreeMap<String, String>) -> Result<Plan, Vec<Di
                     }
                 }
                 Some(old) => changes.push(Change {
-                    path: path.clone(),
+                    path: path.to_owned(),
                     kind: ChangeKind::Replace,
                     old: Some(old.clone()),
-                    new: Some(content.clone()),
+                    new: Some(content.to_owned()),
                 }),
                 None => errors.push(foreign(dir, path, "netpolc did not write it", None)),
             },
@@ -183,7 +187,7 @@ pub fn plan(dir: &Path, files: &BTreeMap<String, String>) -> Result<Plan, Vec<Di
         }
     }
     for (path, old) in &owned {
-        if files.contains_key(path) {
+        if path == RECORD || files.contains_key(path) {
             continue;
         }
         if let Some(root) = other_root_above(dir, path) {
@@ -212,9 +216,9 @@ pub fn plan(dir: &Path, files: &BTreeMap<String, String>) -> Result<Plan, Vec<Di
 }
 
 /// netpolc's files in `dir`: those its record lists (and the record), or, in a directory
-/// without a record, those at the paths of `files` (an output written before netpolc kept
-/// records; `true` when any was found). Files not listed are never netpolc's, whatever
-/// their first line says.
+/// without a record, those at the paths of `files` (the emitted files, without the record:
+/// an output written before netpolc kept records; `true` when any was found). Files not
+/// listed are never netpolc's, whatever their first line says.
 fn owned(
     dir: &Path,
     files: &BTreeMap<String, String>,
@@ -222,7 +226,7 @@ fn owned(
 ) -> (BTreeMap<String, Vec<u8>>, bool) {
     let record = owned_files(dir, &[RECORD.to_owned()], errors);
     let Some(content) = record.get(RECORD) else {
-        let candidates: Vec<String> = files.keys().filter(|p| *p != RECORD).cloned().collect();
+        let candidates: Vec<String> = files.keys().cloned().collect();
         let found = owned_files(dir, &candidates, errors);
         let adopted = !found.is_empty();
         return (found, adopted);
