@@ -180,26 +180,30 @@ pub fn and(a: &LabelSelector, b: &LabelSelector) -> Option<LabelSelector> {
     Some(canonical(&both))
 }
 
+/// The selector as requirements only (`matchLabels` `k: v` is `k in (v)`).
+pub fn requirements(sel: &LabelSelector) -> Vec<Requirement> {
+    let mut out: Vec<Requirement> = sel
+        .match_labels
+        .iter()
+        .map(|(k, v)| Requirement {
+            key: k.clone(),
+            operator: Operator::In,
+            values: vec![v.clone()],
+        })
+        .collect();
+    out.extend(sel.match_expressions.iter().cloned());
+    out
+}
+
 /// What `a` matches and `b` does not, as disjoint selectors (none when `b` covers `a`).
 /// `b` is a conjunction r1 ∧ … ∧ rn, so its complement is the disjoint union of
 /// r1 ∧ … ∧ r(i-1) ∧ ¬ri, and each ¬ri is one requirement: `In` and `NotIn` of the same
 /// values are complements, as are `Exists` and `DoesNotExist` (`NotIn` matches objects
 /// without the key; API reference, LabelSelectorRequirement).
 pub fn difference(a: &LabelSelector, b: &LabelSelector) -> Vec<LabelSelector> {
-    let b = canonical(b);
-    let requirements: Vec<Requirement> = b
-        .match_labels
-        .iter()
-        .map(|(key, value)| Requirement {
-            key: key.clone(),
-            operator: Operator::In,
-            values: vec![value.clone()],
-        })
-        .chain(b.match_expressions.iter().cloned())
-        .collect();
     let mut out = Vec::new();
     let mut prefix = a.clone();
-    for r in requirements {
+    for r in requirements(&canonical(b)) {
         let operator = match r.operator {
             Operator::In => Operator::NotIn,
             Operator::NotIn => Operator::In,

@@ -20,7 +20,7 @@
 use super::intent::Probe;
 use crate::ir::intent::{NamespaceSet, PeerSet, PortAccess};
 use crate::ir::{AddrSet, Family, PortSet, Protocol};
-use crate::model::{LabelSelector, Labels, Operator, Requirement, NAMESPACE_NAME_LABEL};
+use crate::model::{LabelSelector, Labels, Operator, NAMESPACE_NAME_LABEL};
 use crate::resolve::hir::{Action, Program, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -157,21 +157,6 @@ fn names_in(sel: &LabelSelector) -> Vec<String> {
             out.extend(r.values.iter().cloned());
         }
     }
-    out
-}
-
-/// The selector as requirements only (`matchLabels` `k: v` is `k in (v)`).
-pub(crate) fn requirements(sel: &LabelSelector) -> Vec<Requirement> {
-    let mut out: Vec<Requirement> = sel
-        .match_labels
-        .iter()
-        .map(|(k, v)| Requirement {
-            key: k.clone(),
-            operator: Operator::In,
-            values: vec![v.clone()],
-        })
-        .collect();
-    out.extend(sel.match_expressions.iter().cloned());
     out
 }
 

@@ -2,7 +2,8 @@
 //! random. Matching is `model::selector`'s (API reference, LabelSelector): `In` wants a
 //! listed value, `NotIn` any other value or none, `Exists` some value, `DoesNotExist` none.
 
-use super::{requirements, Rng};
+use super::Rng;
+use crate::ir::labels::requirements;
 use crate::model::{LabelSelector, Labels, Requirement};
 use std::collections::{BTreeMap, BTreeSet};
 

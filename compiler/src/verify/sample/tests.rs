@@ -4,7 +4,7 @@
 use super::*;
 use crate::ir::intent::SourceRef;
 use crate::ir::Cidr;
-use crate::model::{Cluster, Direction, Source};
+use crate::model::{Cluster, Direction, Requirement, Source};
 use crate::resolve::hir::{Sides, Statement};
 use crate::syntax::Span;
 
