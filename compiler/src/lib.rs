@@ -10,11 +10,14 @@ pub mod cli;
 pub mod diag;
 pub mod emit;
 pub mod ir;
+#[cfg(test)]
+mod layers;
 pub mod model;
 pub mod parallel;
 pub mod pipeline;
 pub mod report;
 pub mod resolve;
+pub mod source;
 pub mod syntax;
 pub mod vcs;
 pub mod verify;

@@ -6,7 +6,7 @@ mod compile;
 mod completions;
 mod diff;
 mod explain;
-pub mod input;
+pub use crate::source::read as input;
 pub mod output;
 mod program;
 mod reach;

@@ -469,7 +469,7 @@ fn github(d: &Diagnostic, sources: &Texts<'_>) -> String {
 mod tests {
     use super::*;
     use crate::diag::{line_column, Code};
-    use crate::syntax::Span;
+    use crate::source::Span;
     use proptest::prelude::*;
 
     proptest! {

@@ -119,7 +119,7 @@ mod tests {
     use super::*;
     use crate::model::validate;
 
-    use crate::model::selector::selector_for_tests as sel;
+    use crate::ir::selector::selector_for_tests as sel;
 
     #[test]
     fn names_read_like_the_selector() {

@@ -7,10 +7,37 @@
 //! allowance's direction (`Allowance::pods` implies some `Isolation::pods`): an allowance
 //! for pods that are not isolated would change nothing, and emitting it would isolate them.
 
+use crate::ir::selector::LabelSelector;
 use crate::ir::{AddrSet, PortSet, Protocol};
-use crate::model::{Direction, LabelSelector};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+
+/// A direction of traffic relative to the selected pods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Direction {
+    /// Traffic into the selected pods.
+    Ingress,
+    /// Traffic out of the selected pods.
+    Egress,
+}
+
+impl Direction {
+    /// The Kubernetes spelling used in `policyTypes`.
+    pub fn as_k8s(self) -> &'static str {
+        match self {
+            Direction::Ingress => "Ingress",
+            Direction::Egress => "Egress",
+        }
+    }
+
+    /// The word in messages and JSON: `ingress`, `egress`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        }
+    }
+}
 
 /// The meaning of a whole program.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

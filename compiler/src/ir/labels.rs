@@ -4,10 +4,10 @@
 //! maps it matches is a product over keys. Per key, what the requirements allow is a set
 //! over "absent" and the values: finite (`In`, `Exists` narrowed by `In`) or cofinite
 //! (`NotIn`, `Exists`). Inclusion of two products is inclusion key by key, unless the left
-//! side is empty. Matching rules: `model::selector` (API reference, LabelSelector; NotIn
+//! side is empty. Matching rules: `ir::selector` (API reference, LabelSelector; NotIn
 //! and DoesNotExist match objects without the key).
 
-use crate::model::{LabelSelector, Operator, Requirement};
+use crate::ir::selector::{LabelSelector, Operator, Requirement};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The values one key may take under a selector, plus whether it may be absent.
@@ -250,10 +250,10 @@ pub fn canonical(selector: &LabelSelector) -> LabelSelector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Labels;
+    use crate::ir::selector::Labels;
     use proptest::prelude::*;
 
-    use crate::model::selector::selector_for_tests as sel;
+    use crate::ir::selector::selector_for_tests as sel;
 
     #[test]
     fn conflicting_equalities_are_empty_and_and_returns_none() {

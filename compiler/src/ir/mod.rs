@@ -7,8 +7,9 @@ pub mod intent;
 pub mod interval;
 pub mod labels;
 pub mod ports;
+pub mod selector;
 
 pub use addr::{AddrSet, Block, Cidr, Family};
-pub use intent::Intent;
+pub use intent::{Direction, Intent};
 pub use interval::IntervalSet;
 pub use ports::{PortSet, Protocol};

@@ -14,15 +14,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-/// One input: a name for messages (the path as the user gave it, or "-" for stdin) and
-/// its bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Source {
-    /// The name used in messages; a name ending in `.json` is read as JSON.
-    pub name: String,
-    /// The content.
-    pub bytes: Vec<u8>,
-}
+pub use crate::source::Source;
 
 /// An input the API server would reject, or that cannot be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,7 +47,7 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 /// The largest source the loader reads, in bytes; larger ones are refused.
-pub use super::parse::{past_read_bound, MAX_SOURCE_BYTES};
+pub use crate::source::{past_read_bound, MAX_SOURCE_BYTES};
 
 /// The namespace of objects that do not name one: kubectl applies them to the context's
 /// namespace, `default` unless configured otherwise.

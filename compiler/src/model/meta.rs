@@ -1,11 +1,11 @@
 //! `metadata` (ObjectMeta), validated as core `ValidateObjectMeta` does.
 
-use super::selector::Labels;
 use super::validate;
 use super::walk::{
     as_object, check_fields, child, field, index, labels, opt_bool, opt_list, opt_str, shorten,
     wrong_type, Ctx, Object,
 };
+use crate::ir::selector::Labels;
 use serde_json::Value;
 
 /// The ObjectMeta fields (meta/v1 `ObjectMeta`); anything else is an unknown field.

@@ -9,16 +9,16 @@ pub mod load;
 mod meta;
 mod netpol;
 mod parse;
-pub mod selector;
 mod skipped;
 pub mod strict_json;
 pub mod validate;
 mod walk;
 mod workloads;
 
+pub use crate::ir::selector::{LabelSelector, Labels, Operator, Requirement};
+pub use crate::ir::Direction;
 use crate::ir::{Cidr, PortSet, Protocol};
 pub use load::{load, load_policies, LoadError, Source};
-pub use selector::{LabelSelector, Labels, Operator, Requirement};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -96,33 +96,6 @@ impl Workload {
     /// `namespace/name`.
     pub fn id(&self) -> String {
         format!("{}/{}", self.namespace, self.name)
-    }
-}
-
-/// A direction of traffic relative to the selected pods.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Direction {
-    /// Traffic into the selected pods.
-    Ingress,
-    /// Traffic out of the selected pods.
-    Egress,
-}
-
-impl Direction {
-    /// The Kubernetes spelling used in `policyTypes`.
-    pub fn as_k8s(self) -> &'static str {
-        match self {
-            Direction::Ingress => "Ingress",
-            Direction::Egress => "Egress",
-        }
-    }
-
-    /// The word in messages and JSON: `ingress`, `egress`.
-    pub fn word(self) -> &'static str {
-        match self {
-            Direction::Ingress => "ingress",
-            Direction::Egress => "egress",
-        }
     }
 }
 

@@ -7,21 +7,11 @@
 //! inside any content (`c-forbidden`, YAML 1.2 section 9.1.1), so a marker line always
 //! starts or ends a document.
 
-use super::load::{LoadError, Source};
+use super::load::LoadError;
+use crate::source::{Source, MAX_SOURCE_BYTES};
 use serde_json::Value;
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Options, SnippetMode};
 
-/// The largest source read, in bytes.
-pub const MAX_SOURCE_BYTES: usize = 64 * 1024 * 1024;
-
-/// What is said of a file past [`MAX_SOURCE_BYTES`], after its name: one phrase for
-/// every reader (a flag's file, a program, a blob at a revision).
-pub fn past_read_bound() -> String {
-    format!(
-        "larger than {} MiB, the most netpolc reads from one file",
-        MAX_SOURCE_BYTES >> 20
-    )
-}
 /// The most documents read from one source.
 pub const MAX_DOCUMENTS: usize = 100_000;
 /// The most values (objects, lists, scalars) in one document.

@@ -2,9 +2,9 @@
 //! with its field path instead of stopping at the first, as the API server does.
 
 use super::load::LoadError;
-use super::selector::{LabelSelector, Labels, Operator, Requirement};
 use super::validate;
 use super::Origin;
+use crate::ir::selector::{LabelSelector, Labels, Operator, Requirement};
 use serde_json::{Map, Value};
 
 /// A JSON object.

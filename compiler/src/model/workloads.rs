@@ -2,13 +2,13 @@
 //! replica Pods of one controller collapse into one workload, controllers managed by
 //! another controller in the input give way to it, and names are made unique.
 
-use super::selector::Labels;
 use super::validate;
 use super::walk::{
     as_int, as_object, child, element, field, index, labels, opt_bool, opt_list, opt_str, shorten,
     Ctx, Object,
 };
 use super::{ContainerPort, Note, NoteAbout, Origin, Workload};
+use crate::ir::selector::Labels;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;

@@ -5,30 +5,7 @@
 //! the same thing are `==` wherever they were written.
 
 use crate::ir::{Cidr, Protocol};
-use std::fmt;
-
-/// A range of byte offsets in one source text: `start..end`.
-///
-/// Equality ignores it: `Span { start: 0, end: 1 } == Span { start: 5, end: 9 }`.
-#[derive(Clone, Copy, Default, Eq)]
-pub struct Span {
-    /// The first byte.
-    pub start: usize,
-    /// One past the last byte.
-    pub end: usize,
-}
-
-impl PartialEq for Span {
-    fn eq(&self, _: &Span) -> bool {
-        true
-    }
-}
-
-impl fmt::Debug for Span {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}..{}", self.start, self.end)
-    }
-}
+pub use crate::source::Span;
 
 /// A name as written, with where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]

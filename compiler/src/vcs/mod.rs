@@ -22,8 +22,8 @@ mod tree;
 mod walk;
 mod worktree;
 
-use crate::cli::input::Kind;
-use crate::model::load::Source;
+use crate::source::read::Kind;
+use crate::source::Source;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::fmt;

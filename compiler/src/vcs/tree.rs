@@ -3,7 +3,7 @@
 
 use super::git_reason;
 use super::walk::{Node, Store};
-use crate::model::load::{past_read_bound, Source, MAX_SOURCE_BYTES};
+use crate::source::{past_read_bound, Source, MAX_SOURCE_BYTES};
 use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -9,8 +9,8 @@
 //! is not the project's). Submodules are skipped at both sides, with a note: their files
 //! are not in this repository's objects, so a commit cannot show them.
 
-use crate::cli::input::Kind;
-use crate::model::load::Source;
+use crate::source::read::Kind;
+use crate::source::Source;
 use std::collections::{BTreeSet, VecDeque};
 use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};

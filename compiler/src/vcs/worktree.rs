@@ -3,8 +3,8 @@
 //! `walk` resolves them as it does at a commit).
 
 use super::walk::{Node, Store};
-use crate::cli::input;
-use crate::model::load::Source;
+use crate::source::read;
+use crate::source::Source;
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::ErrorKind;
@@ -38,10 +38,10 @@ impl Store for WorkTree<'_> {
         match std::fs::symlink_metadata(&full) {
             Ok(meta) if meta.file_type().is_symlink() => std::fs::read_link(&full)
                 .map(Some)
-                .map_err(|e| format!("{}: {}", path.display(), input::describe(&e))),
+                .map_err(|e| format!("{}: {}", path.display(), read::describe(&e))),
             Ok(_) => Ok(None),
             Err(e) if absent(&e) => Ok(None),
-            Err(e) => Err(format!("{}: {}", path.display(), input::describe(&e))),
+            Err(e) => Err(format!("{}: {}", path.display(), read::describe(&e))),
         }
     }
 
@@ -50,7 +50,7 @@ impl Store for WorkTree<'_> {
         let meta = match std::fs::symlink_metadata(&full) {
             Ok(meta) => meta,
             Err(e) if absent(&e) => return Ok(Node::Missing),
-            Err(e) => return Err(format!("{}: {}", path.display(), input::describe(&e))),
+            Err(e) => return Err(format!("{}: {}", path.display(), read::describe(&e))),
         };
         if !meta.is_dir() {
             // A link (which `resolve` leaves none of) or a socket is no file to read.
@@ -72,17 +72,17 @@ impl Store for WorkTree<'_> {
     fn names(&self, path: &Path) -> Result<Vec<OsString>, String> {
         let full = self.full(path);
         let entries = std::fs::read_dir(&full)
-            .map_err(|e| format!("{}: {}", path.display(), input::describe(&e)))?;
+            .map_err(|e| format!("{}: {}", path.display(), read::describe(&e)))?;
         entries
             .map(|e| e.map(|e| e.file_name()))
             .collect::<Result<_, _>>()
-            .map_err(|e| format!("{}: {}", path.display(), input::describe(&e)))
+            .map_err(|e| format!("{}: {}", path.display(), read::describe(&e)))
     }
 
     fn read(&self, full: &PathBuf, shown: &Path) -> Result<Source, String> {
         let shown = shown.display().to_string();
         // Named as the user's path, in errors too.
-        let mut source = input::read_file(full)
+        let mut source = read::read_file(full)
             .map_err(|e| e.replacen(&full.display().to_string(), &shown, 1))?;
         source.name = shown;
         Ok(source)

@@ -1,5 +1,5 @@
 //! Labels that satisfy a selector, that just miss it, or that mix the program's labels at
-//! random. Matching is `model::selector`'s (API reference, LabelSelector): `In` wants a
+//! random. Matching is `ir::selector`'s (API reference, LabelSelector): `In` wants a
 //! listed value, `NotIn` any other value or none, `Exists` some value, `DoesNotExist` none.
 
 use super::Rng;

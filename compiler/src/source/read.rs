@@ -1,7 +1,7 @@
 //! Reading the PATH arguments into [`Source`]s: the only place the loader's input
 //! touches the file system (the library itself takes bytes).
 
-use crate::model::load::Source;
+use super::{past_read_bound, Source, MAX_SOURCE_BYTES};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -80,20 +80,14 @@ pub fn read(paths: &[PathBuf], kind: &Kind) -> Result<Vec<Source>, String> {
 }
 
 /// The loader refuses sources over 64 MiB; read at most one byte more, so that it can.
-const MAX_READ: usize = crate::model::load::MAX_SOURCE_BYTES + 1;
+const MAX_READ: usize = MAX_SOURCE_BYTES + 1;
 
 /// A file given by a flag (`--config`, `--template`, `--query`), refused past the limit every
 /// input has (64 MiB): a regular file by its size before reading, a stream (`/dev/zero`, a
 /// pipe) after reading one byte more, so that nothing reads without bound.
 pub fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
-    let limit = crate::model::load::MAX_SOURCE_BYTES;
-    let too_large = || {
-        format!(
-            "{}: {}",
-            path.display(),
-            crate::model::load::past_read_bound()
-        )
-    };
+    let limit = MAX_SOURCE_BYTES;
+    let too_large = || format!("{}: {}", path.display(), past_read_bound());
     let file =
         std::fs::File::open(path).map_err(|e| format!("{}: {}", path.display(), describe(&e)))?;
     if let Ok(meta) = file.metadata() {
