@@ -3,7 +3,7 @@
 //! A [`Revision`] is a commit (any revision git understands: `HEAD~1`, a branch, a tag,
 //! an id) or the work tree. Files at a commit are read straight from git's objects, so
 //! nothing is checked out and the work tree is never touched; the work tree's files are
-//! read through `cli::input`, as `netpolc compile` reads them. Both sides are walked the
+//! read through `source::read`, as `netpolc compile` reads them. Both sides are walked the
 //! same way (`walk`), so that a clean work tree reads the same program as HEAD: symbolic
 //! links are resolved inside the repository and refused when they leave it, and
 //! submodules (whose files no commit of this repository holds) are skipped at both sides

@@ -19,7 +19,7 @@ use std::path::{Component, Path, PathBuf};
 /// a mistake (Linux allows 40 for the whole path).
 pub(super) const MAX_LINKS: usize = 16;
 
-/// Directories nested deeper than this are refused, as `cli::input` refuses them.
+/// Directories nested deeper than this are refused, as `source::read` refuses them.
 const MAX_DEPTH: usize = 64;
 
 /// At most this many entries are visited below one path: links to the same directory
@@ -165,7 +165,7 @@ impl<'a, S: Store> Walk<'a, S> {
             Node::Directory => {
                 let mut found = Vec::new();
                 self.directory(&real, shown, 0, kind, &mut found)?;
-                // Sorted as `cli::input` sorts the files of a directory, by path.
+                // Sorted as `source::read` sorts the files of a directory, by path.
                 found.sort_by(|a, b| a.0.cmp(&b.0));
                 let sources = found.iter().map(|(name, f)| self.store.read(f, name));
                 sources.collect::<Result<Vec<_>, _>>().map(Some)
@@ -215,7 +215,7 @@ impl<'a, S: Store> Walk<'a, S> {
                 Node::File(f) if kind.accepts(&shown) => out.push((shown, f)),
                 Node::File(_) => {}
                 // A dangling link to a file this walk would not read is no concern of it;
-                // nor is what is neither file nor directory (a socket), as in `cli::input`.
+                // nor is what is neither file nor directory (a socket), as in `source::read`.
                 Node::Missing if kind.accepts(&shown) && target != here => {
                     return Err(format!(
                         "{}: a symbolic link to `{}`, which does not exist",

@@ -1,5 +1,5 @@
 //! The work tree as a [`Store`]: the files on disk below the repository's root, read
-//! through `cli::input` with its limit, links reported rather than followed (so that
+//! through `source::read` with its limit, links reported rather than followed (so that
 //! `walk` resolves them as it does at a commit).
 
 use super::walk::{Node, Store};
