@@ -71,6 +71,7 @@ fn main() {
     let intent = &compiled.intent;
     let one = Options {
         ipblock_matches_pods: true,
+        select_host_network: false,
     };
 
     let load_s = median(runs, load);

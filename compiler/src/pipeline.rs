@@ -26,6 +26,10 @@ pub struct ProgramFile {
 pub struct Settings {
     /// The label key that names workloads: `web` means pods with `<key>=web`.
     pub workload_label: String,
+    /// The analysis commands read hostNetwork pods as pods that policies select and match
+    /// (`--select-host-network`, `verify::Options::select_host_network`); `compile`'s
+    /// proof holds under both readings and does not read it.
+    pub select_host_network: bool,
 }
 
 /// `netpolc.toml` as written: every key optional, unknown keys refused.
@@ -33,6 +37,7 @@ pub struct Settings {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct SettingsFile {
     workload_label: Option<String>,
+    select_host_network: Option<bool>,
 }
 
 impl Settings {
@@ -41,6 +46,8 @@ impl Settings {
     /// ```toml
     /// # The label that names workloads: `web` means pods with this label equal to `web`.
     /// workload-label = "app.kubernetes.io/name"
+    /// # reach, explain, check and diff: policies select and match hostNetwork pods.
+    /// select-host-network = true
     /// ```
     pub fn from_toml(file: &str, text: &str) -> Result<Settings, Diagnostic> {
         let parsed: SettingsFile = toml::from_str(text).map_err(|e| {
@@ -54,9 +61,12 @@ impl Settings {
                     },
                 );
             }
-            d.with_help("the keys netpolc knows: `workload-label`")
+            d.with_help("the keys netpolc knows: `workload-label`, `select-host-network`")
         })?;
-        let mut settings = Settings::default();
+        let mut settings = Settings {
+            select_host_network: parsed.select_host_network.unwrap_or(false),
+            ..Settings::default()
+        };
         if let Some(label) = parsed.workload_label {
             if let Some(problem) = crate::model::validate::qualified_name(&label).first() {
                 return Err(Diagnostic::new(
@@ -75,6 +85,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             workload_label: "app".to_owned(),
+            select_host_network: false,
         }
     }
 }

@@ -24,8 +24,10 @@ use std::path::{Path, PathBuf};
     netpolc check shop.npl --policies hand-written.yaml\n  \
     netpolc check --policies deploy/netpol --witnesses counterexamples\n\n\
     The proof holds for every cluster: any namespaces and labels, any pods, addresses and\n\
-    named ports, and network plugins whose ipBlocks match pod IPs or not. Policy names, rule\n\
-    order and how ports or peers are split across rules do not matter. Only NetworkPolicies\n\
+    named ports, network plugins whose ipBlocks match pod IPs or not, and both readings of\n\
+    hostNetwork pods (node traffic, or pods that policies select; --select-host-network\n\
+    proves for the second alone). Policy names, rule order and how ports or peers are\n\
+    split across rules do not matter. Only NetworkPolicies\n\
     are read from the manifests; other kinds are ignored, and a problem in one is a note,\n\
     not an error.\n\n\
     Exit codes: 0 the policies mean exactly what the program says, 1 they differ (each\n\
@@ -52,12 +54,23 @@ pub struct CheckArgs {
     /// The project settings. Default: `netpolc.toml` in the current directory, if present.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Prove only for network plugins that select and match hostNetwork pods like any pod
+    /// (also `select-host-network = true` in netpolc.toml): a difference on a hostNetwork
+    /// pod read as node traffic does not count. By default the proof holds under both
+    /// readings.
+    #[arg(long)]
+    select_host_network: bool,
 }
 
 /// Runs `netpolc check`.
 pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     let format = args.message_format;
-    let compiled = match program::compile(&args.paths, args.config.as_deref(), format)? {
+    let settings = match program::load_settings(args.config.as_deref(), format) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let select_host_network = args.select_host_network || settings.select_host_network;
+    let compiled = match program::compile_with(&args.paths, &settings, format)? {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
@@ -78,7 +91,13 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     }
     let policies = cluster.policies.len();
     let budget = Budget::new(proof::BUDGET);
-    let counterexamples = match proof::prove(&compiled.intent, &cluster.policies, &budget) {
+    let proved = proof::prove_with(
+        &compiled.intent,
+        &cluster.policies,
+        &budget,
+        select_host_network,
+    );
+    let counterexamples = match proved {
         Ok(()) => Vec::new(),
         Err(Failure::Differ(c)) => c,
         Err(Failure::TooLarge { namespace }) => {
@@ -217,6 +236,13 @@ fn diagnostic(
     if !c.plugins.caveat().is_empty() {
         d = d.with_note(format!("this difference shows {}", c.plugins.caveat()));
     }
+    if c.on_host_network() {
+        d = d.with_note(
+            "the other end uses the host network, read as node traffic (the most common \
+             implementation); a plugin that selects such pods like any pod may not show this \
+             difference (`--select-host-network` proves for those alone)",
+        );
+    }
     if let Some(replay) = replay {
         d = d.with_help(format!("replay it: {replay}"));
     }
@@ -302,6 +328,9 @@ fn write_witnesses(
         ]);
         if !c.options.ipblock_matches_pods {
             command.push("--no-ipblock-pods".to_owned());
+        }
+        if c.options.select_host_network {
+            command.push("--select-host-network".to_owned());
         }
         let command = command
             .iter()

@@ -133,11 +133,26 @@ fn compare(args: &DiffArgs) -> Result<u8, Stop> {
         args.paths.clone()
     };
     let settings = settings(&repo, &sides, args.config.as_deref())?;
-    let options = args.engine.options();
     let programs = programs(&repo, &sides, &paths)?;
     note_submodules(&repo);
     let [base_program, head_program] = programs;
     let [base_settings, head_settings] = settings;
+    // Both sides' meanings are compared on one kind of cluster: head's, the settings
+    // under review.
+    let options = args.engine.options(&head_settings);
+    if base_settings.select_host_network != head_settings.select_host_network
+        && !args.engine.select_host_network
+    {
+        eprintln!(
+            "note: `select-host-network` changes between base and head: both sides are compared \
+             with hostNetwork pods read as head's settings say ({})",
+            if options.select_host_network {
+                "pods that policies select and match"
+            } else {
+                "node traffic"
+            }
+        );
+    }
     let new = compile(("head", &head), &head_program, &head_settings)?;
     let old = match &args.output_dir {
         Some(dir) => {

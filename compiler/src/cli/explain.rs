@@ -1,6 +1,7 @@
 //! `netpolc explain`: one connection, allowed or denied, and why.
 
-use super::{load_cluster, print_out, CliError, EngineArgs};
+use super::{load_cluster, print_out, program, CliError, EngineArgs};
+use crate::diag::Format::Human;
 use crate::ir::Protocol;
 use crate::verify::Engine;
 use std::path::PathBuf;
@@ -21,6 +22,10 @@ pub struct ExplainArgs {
     /// PROTO/PORT (such as `tcp/5432`; a bare number means TCP).
     #[arg(required = true, value_name = "ARGS")]
     args: Vec<String>,
+    /// The project settings (`select-host-network`). Default: `netpolc.toml` in the
+    /// current directory, if present.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     engine: EngineArgs,
 }
@@ -36,8 +41,12 @@ pub fn run(args: &ExplainArgs) -> Result<u8, CliError> {
     };
     let (protocol, port) = parse_proto_port(port).map_err(CliError::bad)?;
     let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    let settings = match program::load_settings(args.config.as_deref(), Human) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
     let cluster = load_cluster(&paths)?;
-    let engine = Engine::new(&cluster, args.engine.options());
+    let engine = Engine::new(&cluster, args.engine.options(&settings));
     let src = engine
         .resolve(src)
         .map_err(|e| CliError::bad(format!("SRC: {e}")))?;

@@ -97,12 +97,21 @@ pub struct EngineArgs {
     /// as the upstream conformance tests expect.
     #[arg(long)]
     pub no_ipblock_pods: bool,
+    /// Policies select and match hostNetwork pods like any pod, as plugins that tell their
+    /// traffic apart do (and np-guard and NCA read them). By default they are node traffic:
+    /// never selected, matched only by an ipBlock holding their address, the most common
+    /// implementation (Kubernetes docs). Also `select-host-network = true` in netpolc.toml.
+    #[arg(long)]
+    pub select_host_network: bool,
 }
 
 impl EngineArgs {
-    fn options(&self) -> crate::verify::Options {
+    /// The engine's options: these flags, and the reading of hostNetwork pods that the
+    /// settings ask for (a flag can only turn it on).
+    fn options(&self, settings: &crate::pipeline::Settings) -> crate::verify::Options {
         crate::verify::Options {
             ipblock_matches_pods: !self.no_ipblock_pods,
+            select_host_network: self.select_host_network || settings.select_host_network,
         }
     }
 }

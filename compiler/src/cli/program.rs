@@ -45,15 +45,29 @@ pub fn compile(
     config: Option<&Path>,
     format: Format,
 ) -> Result<Result<Compiled, u8>, CliError> {
-    let settings = match settings(config) {
-        Ok(s) => s,
-        Err((d, sources)) => {
-            report(&[d], &sources, format);
-            return Ok(Err(exit::BAD_INPUT));
-        }
-    };
+    match load_settings(config, format) {
+        Ok(settings) => compile_with(paths, &settings, format),
+        Err(code) => Ok(Err(code)),
+    }
+}
+
+/// The settings (`--config`, or `./netpolc.toml`), or the exit code after printing why
+/// they are not valid.
+pub fn load_settings(config: Option<&Path>, format: Format) -> Result<Settings, u8> {
+    settings(config).map_err(|(d, sources)| {
+        report(&[d], &sources, format);
+        exit::BAD_INPUT
+    })
+}
+
+/// [`compile`] with settings already read.
+pub fn compile_with(
+    paths: &[PathBuf],
+    settings: &Settings,
+    format: Format,
+) -> Result<Result<Compiled, u8>, CliError> {
     let files = read(paths)?;
-    match pipeline::compile(&files, &settings) {
+    match pipeline::compile(&files, settings) {
         Ok(compiled) => {
             if !compiled.warnings.is_empty() {
                 report(&compiled.warnings, &compiled.sources, format);

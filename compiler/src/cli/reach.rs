@@ -1,6 +1,7 @@
 //! `netpolc reach`: the connectivity map, or answers to a batch of questions.
 
-use super::{input, load_cluster, print_out, print_with, CliError, EngineArgs};
+use super::{input, load_cluster, print_out, print_with, program, CliError, EngineArgs};
+use crate::diag::Format::Human;
 use crate::ir::Protocol;
 use crate::model::Cluster;
 use crate::report;
@@ -52,14 +53,22 @@ pub struct ReachArgs {
     /// Answer the questions in this JSON file instead of printing the whole map.
     #[arg(long, value_name = "FILE")]
     query: Option<PathBuf>,
+    /// The project settings (`select-host-network`). Default: `netpolc.toml` in the
+    /// current directory, if present.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     engine: EngineArgs,
 }
 
 /// Runs `reach`.
 pub fn run(args: &ReachArgs) -> Result<u8, CliError> {
+    let settings = match program::load_settings(args.config.as_deref(), Human) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
     let cluster = load_cluster(&args.paths)?;
-    let engine = Engine::new(&cluster, args.engine.options());
+    let engine = Engine::new(&cluster, args.engine.options(&settings));
     if let Some(file) = &args.query {
         let bytes = input::read_limited(file)
             .map_err(|e| CliError::bad(format!("cannot read the query file: {e}")))?;

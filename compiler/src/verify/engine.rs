@@ -12,10 +12,15 @@
 //!   the egress policy on the source pod and the ingress policy on the destination
 //!   pod need to allow the connection."
 //! - Towards or from an address outside the cluster only the pod's side counts.
-//! - hostNetwork pods: the docs say NetworkPolicy behaviour for them is undefined
-//!   and that in the common case "hostNetwork pods are ignored by podSelectors"
-//!   and their traffic is treated like node traffic: they are never selected,
-//!   never matched by a pod peer, and match an ipBlock only by their (node) IP.
+//! - hostNetwork pods: the docs ("Network Policies", "Pod network and hostNetwork
+//!   pods") say NetworkPolicy behaviour for them is undefined, and name two cases: a
+//!   plugin that "will apply NetworkPolicy to hostNetwork pods just like it does to
+//!   pod-network pods", and one that "ignores hostNetwork pods when matching
+//!   podSelectors and namespaceSelectors", their traffic "treated the same as all
+//!   other traffic to/from the node IP" ("the most common implementation"). The
+//!   second is the default: such pods are never selected, never matched by a pod
+//!   peer, and match an ipBlock only by their (node) IP. The first is
+//!   [`Options::select_host_network`].
 
 use crate::ir::{AddrSet, Family, PortSet};
 use crate::model::{
@@ -31,13 +36,26 @@ pub struct Options {
     /// upstream e2e conformance tests expect it ("should allow egress access to
     /// server in CIDR block" targets a pod IP); Cilium and some others do not.
     pub ipblock_matches_pods: bool,
+    /// Whether policies select and match hostNetwork pods like any pod (the docs' first
+    /// case; np-guard and NCA read them so). Off by default: they are node traffic, the
+    /// docs' "most common implementation".
+    pub select_host_network: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             ipblock_matches_pods: true,
+            select_host_network: false,
         }
+    }
+}
+
+impl Options {
+    /// Whether pod selectors (a policy's, or a peer's) can see this workload: not when it
+    /// uses the host network, unless the plugin treats such pods as pods.
+    pub fn selectable(self, w: &Workload) -> bool {
+        !w.host_network || self.select_host_network
     }
 }
 
@@ -87,6 +105,9 @@ pub struct Engine<'c> {
     ns_labels: Vec<&'c crate::model::Labels>,
     /// Per direction (0 ingress, 1 egress), per workload: policies that isolate it.
     selecting: [Vec<Vec<usize>>; 2],
+    /// The same cluster under the other reading of hostNetwork pods, built when a question
+    /// about such a pod first asks whether that reading decides (`query`).
+    other_reading: std::sync::OnceLock<Box<Engine<'c>>>,
 }
 
 fn dir_index(d: Direction) -> usize {
@@ -115,7 +136,7 @@ impl<'c> Engine<'c> {
         let mut selecting = [vec![Vec::new(); n], vec![Vec::new(); n]];
         for (pi, p) in cluster.policies.iter().enumerate() {
             for (wi, w) in cluster.workloads.iter().enumerate() {
-                if Self::policy_selects(p, w) {
+                if Self::policy_selects(p, w, options) {
                     for d in [Direction::Ingress, Direction::Egress] {
                         if p.isolates(d) {
                             selecting[dir_index(d)][wi].push(pi);
@@ -129,7 +150,22 @@ impl<'c> Engine<'c> {
             options,
             ns_labels,
             selecting,
+            other_reading: std::sync::OnceLock::new(),
         }
+    }
+
+    /// This cluster under the other reading of hostNetwork pods (as pods, or as node
+    /// traffic), built once.
+    pub fn other_reading(&self) -> &Engine<'c> {
+        self.other_reading.get_or_init(|| {
+            Box::new(Engine::new(
+                self.cluster,
+                Options {
+                    select_host_network: !self.options.select_host_network,
+                    ..self.options
+                },
+            ))
+        })
     }
 
     /// The cluster.
@@ -145,9 +181,10 @@ impl<'c> Engine<'c> {
     /// A policy selects the pods of its own namespace that its podSelector
     /// matches (API reference, NetworkPolicySpec.podSelector: "Selects the pods to
     /// which this NetworkPolicy object applies ... An empty podSelector selects
-    /// all pods in this namespace"); hostNetwork pods are never selected.
-    pub fn policy_selects(p: &NetworkPolicy, w: &Workload) -> bool {
-        !w.host_network && p.namespace == w.namespace && p.pod_selector.matches(&w.labels)
+    /// all pods in this namespace"); hostNetwork pods only under
+    /// [`Options::select_host_network`].
+    pub fn policy_selects(p: &NetworkPolicy, w: &Workload, options: Options) -> bool {
+        options.selectable(w) && p.namespace == w.namespace && p.pod_selector.matches(&w.labels)
     }
 
     /// The policies isolating a workload in a direction.
@@ -180,7 +217,7 @@ impl<'c> Engine<'c> {
                         self.ns_labels.get(workload).is_some_and(|l| sel.matches(l))
                     }
                 };
-                !w.host_network && ns_ok && pods.matches(&w.labels)
+                self.options.selectable(w) && ns_ok && pods.matches(&w.labels)
             }
             Peer::IpBlock { .. } => {
                 let Some(f) = family else { return false };

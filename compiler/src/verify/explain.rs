@@ -64,6 +64,9 @@ impl<'c> Engine<'c> {
                 }
             }
         }
+        if let Some(note) = self.host_network_decides(c, protocol, port) {
+            let _ = writeln!(out, "\nthe reading of hostNetwork pods decides: {note}");
+        }
         out
     }
 
@@ -91,7 +94,12 @@ impl<'c> Engine<'c> {
                         labels.join(",")
                     }
                 );
-                if w.host_network {
+                if w.host_network && self.options().select_host_network {
+                    let _ = write!(
+                        header,
+                        " uses the host network: selected like any pod (--select-host-network)"
+                    );
+                } else if w.host_network {
                     let _ = write!(
                         header,
                         " uses the host network: NetworkPolicy treats it as node traffic and never selects it"

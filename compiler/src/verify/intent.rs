@@ -13,7 +13,8 @@
 //! - a single pod's traffic to itself is always allowed (no policy can block it; the
 //!   upstream e2e tests never expect it denied);
 //! - hostNetwork pods are node traffic: never isolated, never held by a pod set, held by an
-//!   address set by their (node) IP. [`super::sample`] never generates them.
+//!   address set by their (node) IP; under [`Options::select_host_network`] they are pods
+//!   like any other. [`super::sample`] never generates them.
 
 use super::engine::{Endpoint, Options};
 use crate::ir::intent::{NamespaceSet, PeerSet, PortAccess};
@@ -167,7 +168,7 @@ impl<'a> Oracle<'a> {
                         .get(&wl.namespace)
                         .is_some_and(|ns| sel.matches(&ns.labels)),
                 };
-                !wl.host_network && ns_ok && pods.matches(&wl.labels)
+                self.options.selectable(wl) && ns_ok && pods.matches(&wl.labels)
             }
             (PeerSet::Addresses(a), Endpoint::Address(ip)) => a.contains(&ip),
             // ir::intent: addresses "may include pod IPs, depending on the network
@@ -188,7 +189,7 @@ impl<'a> Oracle<'a> {
         let Some(wl) = self.workload(w) else {
             return Vec::new();
         };
-        if wl.host_network {
+        if !self.options.selectable(wl) {
             return Vec::new();
         }
         self.statements()

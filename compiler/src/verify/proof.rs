@@ -10,6 +10,13 @@
 //! program on one kind of plugin only would change meaning when the cluster changes
 //! plugin, so the proof is done under both and each counterexample says under which it
 //! holds.
+//!
+//! hostNetwork pods are left to the plugin too (docs, "Pod network and hostNetwork pods":
+//! selected like any pod, or node traffic, "the most common implementation"). The lift
+//! under the first reading is the one under the second without its kind of end for
+//! hostNetwork pods (`equiv::lift`), so a proof under the default reading (node traffic)
+//! holds under both; [`prove_with`] can prove under the first alone, where a difference
+//! on a hostNetwork end does not count.
 
 use super::equiv::{self, Budget, Lifted, Verdict, Witness};
 use super::Options;
@@ -19,15 +26,14 @@ use crate::ir::Intent;
 use crate::model::NetworkPolicy;
 use std::collections::BTreeMap;
 
-/// The two plugin behaviours, default first.
-const PLUGINS: [Options; 2] = [
-    Options {
-        ipblock_matches_pods: true,
-    },
-    Options {
-        ipblock_matches_pods: false,
-    },
-];
+/// The two plugin behaviours for ipBlocks, default first, under a reading of hostNetwork
+/// pods.
+fn plugins(select_host_network: bool) -> [Options; 2] {
+    [true, false].map(|ipblock_matches_pods| Options {
+        ipblock_matches_pods,
+        select_host_network,
+    })
+}
 
 /// The network plugins under which a counterexample holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -73,6 +79,17 @@ pub struct Counterexample {
     pub options: Options,
 }
 
+impl Counterexample {
+    /// Whether the other end is a hostNetwork pod read as node traffic: a difference that
+    /// a plugin selecting such pods like any pod may not have.
+    pub fn on_host_network(&self) -> bool {
+        matches!(
+            self.witness.point.other,
+            equiv::OtherEnd::HostNetworkPod { .. }
+        )
+    }
+}
+
 /// The box comparisons a proof may make ([`Budget`]): about four seconds of work on one
 /// core. The 1,000-namespace benchmark program (6,000 policies) needs 1.1 million, a
 /// forty-fifth of it; a hostile namespace (a few hundred rules whose selectors combine
@@ -92,8 +109,15 @@ pub enum Failure {
     },
 }
 
+/// [`prove_with`] under the default reading of hostNetwork pods (node traffic), which
+/// implies the other: what `compile` proves of its output.
+pub fn prove(intent: &Intent, policies: &[NetworkPolicy], budget: &Budget) -> Result<(), Failure> {
+    prove_with(intent, policies, budget, false)
+}
+
 /// `Ok` when `policies` allow exactly what `intent` allows, side by side, for every
-/// cluster and both plugin behaviours; otherwise every counterexample found, sorted by
+/// cluster and both plugin behaviours for ipBlocks, hostNetwork pods read as node traffic
+/// or (`select_host_network`) as pods; otherwise every counterexample found, sorted by
 /// namespace: one per namespace, direction and way in which they differ, under the first
 /// behaviour that shows it. Counterexamples found are reported even when the budget ran
 /// out elsewhere (each is true); without any, running out is [`Failure::TooLarge`].
@@ -101,7 +125,13 @@ pub enum Failure {
 /// Sides are compared one namespace at a time (a namespace's policies shape only its own
 /// pods' sides), which bounds memory by the largest namespace and lets namespaces be
 /// proved on several threads.
-pub fn prove(intent: &Intent, policies: &[NetworkPolicy], budget: &Budget) -> Result<(), Failure> {
+pub fn prove_with(
+    intent: &Intent,
+    policies: &[NetworkPolicy],
+    budget: &Budget,
+    select_host_network: bool,
+) -> Result<(), Failure> {
+    let plugins = plugins(select_host_network);
     let mut work: BTreeMap<&String, Namespace<'_>> = BTreeMap::new();
     for (name, ns) in &intent.namespaces {
         work.entry(name).or_default().intent = Some(ns);
@@ -111,7 +141,7 @@ pub fn prove(intent: &Intent, policies: &[NetworkPolicy], budget: &Budget) -> Re
     }
     let work: Vec<(&String, Namespace<'_>)> = work.into_iter().collect();
     let found: Vec<Proved> =
-        crate::parallel::map_in_order(&work, |(n, ns)| prove_namespace(n, ns, budget));
+        crate::parallel::map_in_order(&work, |(n, ns)| prove_namespace(n, ns, &plugins, budget));
     let mut counterexamples = Vec::new();
     let mut too_large = None;
     for proved in found {
@@ -145,8 +175,13 @@ struct Namespace<'a> {
 }
 
 /// The counterexamples of one namespace, under both plugin behaviours.
-fn prove_namespace(name: &String, ns: &Namespace<'_>, budget: &Budget) -> Proved {
-    let lifts: Vec<(Lifted, Lifted)> = PLUGINS
+fn prove_namespace(
+    name: &String,
+    ns: &Namespace<'_>,
+    plugins: &[Options; 2],
+    budget: &Budget,
+) -> Proved {
+    let lifts: Vec<(Lifted, Lifted)> = plugins
         .iter()
         .map(|&o| {
             (
@@ -176,15 +211,15 @@ fn prove_namespace(name: &String, ns: &Namespace<'_>, budget: &Budget) -> Proved
                 continue;
             }
             let (program, written) = &lifts[1 - i];
-            let plugins = if program.allows(point) != written.allows(point) {
+            let holds = if program.allows(point) != written.allows(point) {
                 Plugins::All
             } else {
-                Plugins::only(PLUGINS[i])
+                Plugins::only(plugins[i])
             };
             found.push(Counterexample {
                 witness,
-                plugins,
-                options: PLUGINS[i],
+                plugins: holds,
+                options: plugins[i],
             });
         }
     }

@@ -162,8 +162,67 @@ impl<'c> Engine<'c> {
                 ));
             }
         }
+        if let Some(note) = self.host_network_decides(c, protocol, port) {
+            parts.push(note);
+        }
         let verdict = if allowed { "allowed" } else { "denied" };
         format!("{verdict}: {}", parts.join("; "))
+    }
+
+    /// When an end uses the host network and the other reading of such pods (docs,
+    /// "Pod network and hostNetwork pods": node traffic, or pods like any other) answers
+    /// otherwise, words saying so: the verdict then rests on the plugin, not on the
+    /// policies alone. `None` when no end uses the host network or both readings agree.
+    pub fn host_network_decides(
+        &self,
+        c: &Connection,
+        protocol: Protocol,
+        port: u16,
+    ) -> Option<String> {
+        let mut hosts: Vec<String> = [c.src, c.dst]
+            .into_iter()
+            .filter(|e| match e {
+                Endpoint::Workload(w) => self
+                    .cluster()
+                    .workloads
+                    .get(*w)
+                    .is_some_and(|w| w.host_network),
+                Endpoint::Address(_) => false,
+            })
+            .map(|e| self.endpoint_name(e))
+            .collect();
+        hosts.dedup();
+        if hosts.is_empty() || c.self_pod {
+            return None;
+        }
+        // The families were pinned when the question named an address; pinning the one
+        // family evaluated is the same question otherwise.
+        let family = match c.per_family.as_slice() {
+            [one] => one.family,
+            _ => None,
+        };
+        let other = self.other_reading().connection(c.src, c.dst, family).ok()?;
+        let allowed = c.allowed().contains(protocol, port);
+        if other.allowed().contains(protocol, port) == allowed {
+            return None;
+        }
+        let (who, uses) = match hosts.as_slice() {
+            [one] => (one.clone(), "uses"),
+            _ => (hosts.join(" and "), "use"),
+        };
+        let otherwise = if allowed { "denied" } else { "allowed" };
+        Some(if self.options().select_host_network {
+            format!(
+                "{who} {uses} the host network, selected and matched like any pod \
+                 (--select-host-network); read as node traffic (the default) it would be {otherwise}"
+            )
+        } else {
+            format!(
+                "{who} {uses} the host network, read as node traffic that pod selectors never \
+                 select nor match; on a plugin that selects such pods like any pod \
+                 (--select-host-network) it would be {otherwise}"
+            )
+        })
     }
 
     /// The rules of a side that allow exactly this port.

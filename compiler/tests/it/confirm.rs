@@ -219,9 +219,11 @@ fn verdict(allowed: bool) -> &'static str {
 const PLUGINS: [Options; 2] = [
     Options {
         ipblock_matches_pods: true,
+        select_host_network: false,
     },
     Options {
         ipblock_matches_pods: false,
+        select_host_network: false,
     },
 ];
 

@@ -10,7 +10,8 @@
 //!   - name: unique-kebab-case-name
 //!     source: >-
 //!       Where the expected answers come from, quoting the sentence tested.
-//!     options: {ipblock_pods: false}    # optional; false adds --no-ipblock-pods
+//!     options: {ipblock_pods: false}    # optional; false adds --no-ipblock-pods,
+//!                                       # select_host_network: true --select-host-network
 //!     manifests: |
 //!       # the Kubernetes objects, one or more YAML documents
 //!     queries:                          # what netpolc must answer ...
@@ -62,11 +63,17 @@ struct Options {
     /// `false` runs netpolc with `--no-ipblock-pods`.
     #[serde(default = "yes")]
     ipblock_pods: bool,
+    /// `true` runs netpolc with `--select-host-network`.
+    #[serde(default)]
+    select_host_network: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { ipblock_pods: true }
+        Options {
+            ipblock_pods: true,
+            select_host_network: false,
+        }
     }
 }
 
@@ -249,6 +256,9 @@ fn run_case(file: &str, case: &Case) -> Vec<String> {
     cmd.arg("reach").arg(&manifests);
     if case.error.is_none() {
         cmd.arg("--query").arg(&query_file).args(["-o", "json"]);
+    }
+    if case.options.select_host_network {
+        cmd.arg("--select-host-network");
     }
     if !case.options.ipblock_pods {
         cmd.arg("--no-ipblock-pods");

@@ -6,7 +6,7 @@
 //! twice. `diff/witnesses.rs` confirms every reported change with the engine.
 
 mod budget;
-mod fixture;
+pub mod fixture;
 mod links;
 mod shallow;
 mod template;

@@ -197,8 +197,8 @@ proptest! {
     #![proptest_config(crate::kit::proptest::with_cases(400))]
 
     #[test]
-    fn reach_map_agrees_with_per_connection_evaluation(c in cluster(), ipblock_pods in any::<bool>()) {
-        let engine = Engine::new(&c, Options { ipblock_matches_pods: ipblock_pods });
+    fn reach_map_agrees_with_per_connection_evaluation(c in cluster(), ipblock_pods in any::<bool>(), select_host_network in any::<bool>()) {
+        let engine = Engine::new(&c, Options { ipblock_matches_pods: ipblock_pods, select_host_network });
         let map = engine.reach_map();
         let n = c.workloads.len();
         let mut from_map = vec![vec![None; n]; n];

@@ -256,6 +256,7 @@ fn contract_stdlib_deny_metadata_allows_everything_but_the_metadata_endpoints() 
 fn settings_change_the_workload_label_key() {
     let settings = Settings {
         workload_label: "app.kubernetes.io/name".into(),
+        ..Settings::default()
     };
     let c = program_with(
         "namespace a {\n isolate ingress\n web may talk to db\n}\n",

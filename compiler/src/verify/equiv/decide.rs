@@ -22,6 +22,7 @@ use super::sets::LabelBox;
 use super::witness::{self, Which, Witness};
 use super::{Lifted, Side};
 use crate::model::Direction;
+use crate::verify::Options;
 use std::collections::BTreeSet;
 
 /// The pods a side isolates, as boxes whose other dimensions are full: only their labels
@@ -45,11 +46,21 @@ pub(super) fn allowed(side: Option<&Side>) -> Vec<&Cube> {
         .collect()
 }
 
+/// The space two lifts are compared in: without a kind for hostNetwork pods when either
+/// reads them as pods (both should be lifted alike; a kind only one of them has would
+/// make every difference there a false one).
+pub(super) fn space(a: &Lifted, b: &Lifted) -> Options {
+    Options {
+        select_host_network: a.options.select_host_network || b.options.select_host_network,
+        ..a.options
+    }
+}
+
 /// A box of connections that side `a` allows and side `b` denies, if there is one.
 fn one_way(
     a: Option<&Side>,
     b: Option<&Side>,
-    direction: Direction,
+    (direction, space): (Direction, Options),
     budget: &Budget,
 ) -> Option<Cube> {
     let (ia, ib) = (isolation(a), isolation(b));
@@ -58,7 +69,7 @@ fn one_way(
     // Pods that `b` isolates and `a` does not: `a` allows them everything, `b` only its
     // allowances.
     for pods in Uncovered::within(&ib, &ia, budget) {
-        for mut everything in universe(direction) {
+        for mut everything in universe(direction, space) {
             everything.subject = pods.subject.clone();
             if let Some(c) = first_uncovered_within(&[&everything], &ab, budget) {
                 return Some(c);
@@ -98,8 +109,8 @@ pub(super) fn keys<'a>(a: &'a Lifted, b: &'a Lifted) -> BTreeSet<&'a (String, Di
 /// The witnesses of one side: `a \ b` (allowed by `Left`), then, when `both`, `b \ a`.
 fn side_differences(
     key: &(String, Direction),
-    a: Option<&Side>,
-    b: Option<&Side>,
+    (a, b): (Option<&Side>, Option<&Side>),
+    space: Options,
     both: bool,
     budget: &Budget,
 ) -> Vec<Witness> {
@@ -108,11 +119,11 @@ fn side_differences(
         return out;
     }
     let (namespace, direction) = key;
-    if let Some(c) = one_way(a, b, *direction, budget) {
+    if let Some(c) = one_way(a, b, (*direction, space), budget) {
         out.push(witness::build(&c, namespace, *direction, Which::Left, a, b));
     }
     if both {
-        if let Some(c) = one_way(b, a, *direction, budget) {
+        if let Some(c) = one_way(b, a, (*direction, space), budget) {
             out.push(witness::build(
                 &c,
                 namespace,
@@ -131,7 +142,10 @@ fn side_differences(
 pub(crate) fn differences(a: &Lifted, b: &Lifted, budget: &Budget) -> Vec<Witness> {
     keys(a, b)
         .into_iter()
-        .flat_map(|key| side_differences(key, a.sides.get(key), b.sides.get(key), true, budget))
+        .flat_map(|key| {
+            let sides = (a.sides.get(key), b.sides.get(key));
+            side_differences(key, sides, space(a, b), true, budget)
+        })
         .collect()
 }
 
@@ -139,7 +153,8 @@ pub(crate) fn differences(a: &Lifted, b: &Lifted, budget: &Budget) -> Vec<Witnes
 /// (`None` is only an answer when `budget` is not exhausted).
 pub(crate) fn first_difference(a: &Lifted, b: &Lifted, budget: &Budget) -> Option<Witness> {
     keys(a, b).into_iter().find_map(|key| {
-        side_differences(key, a.sides.get(key), b.sides.get(key), false, budget)
+        let sides = (a.sides.get(key), b.sides.get(key));
+        side_differences(key, sides, space(a, b), false, budget)
             .into_iter()
             .next()
     })

@@ -17,7 +17,7 @@
 //! what `b`, isolating the pods too, does not, so `a`'s allowances are; it is listed
 //! box by box. Both parts are exact.
 
-use super::decide::{allowed, isolation, keys, same_boxes};
+use super::decide::{allowed, isolation, keys, same_boxes, space};
 use super::describe;
 use super::lift::universe;
 use super::partition::{first_uncovered_within, Budget, Cube, Kind, Uncovered};
@@ -128,7 +128,7 @@ pub fn changes_within(a: &Lifted, b: &Lifted, budget: &Budget) -> Result<Changes
             continue;
         }
         let (namespace, direction) = key;
-        for (pods, example) in isolation_part(sa, sb, *direction, budget) {
+        for (pods, example) in isolation_part(sa, sb, (*direction, space(a, b)), budget) {
             list.push(isolation_change(
                 &pods, &example, namespace, *direction, sa, sb,
             ));
@@ -182,7 +182,7 @@ fn take(pieces: impl Iterator<Item = Cube>, out: &mut Vec<Cube>, budget: &mut us
 fn isolation_part(
     a: Option<&Side>,
     b: Option<&Side>,
-    direction: Direction,
+    (direction, space): (Direction, crate::verify::Options),
     budget: &Budget,
 ) -> Vec<(LabelBox, Cube)> {
     let (ia, ib) = (isolation(a), isolation(b));
@@ -191,11 +191,13 @@ fn isolation_part(
     let pods: Vec<Cube> = coalesce(Uncovered::within(&ib, &ia, budget).collect());
     pods.into_iter()
         .filter_map(|pods| {
-            universe(direction).into_iter().find_map(|mut everything| {
-                everything.subject = pods.subject.clone();
-                first_uncovered_within(&[&everything], &ab, budget)
-                    .map(|c| (pods.subject.clone(), c))
-            })
+            universe(direction, space)
+                .into_iter()
+                .find_map(|mut everything| {
+                    everything.subject = pods.subject.clone();
+                    first_uncovered_within(&[&everything], &ab, budget)
+                        .map(|c| (pods.subject.clone(), c))
+                })
         })
         .collect()
 }

@@ -19,7 +19,13 @@
 //! - an ipBlock is its cidr minus every except (IPBlock), and matches pods by their IP
 //!   only when the network plugin does so (`Options::ipblock_matches_pods`);
 //! - a named port matches the destination pod's container port of that name and protocol
-//!   (NetworkPolicyPort.port: "a numerical or named port on a pod").
+//!   (NetworkPolicyPort.port: "a numerical or named port on a pod");
+//! - hostNetwork pods are left to the plugin (docs, "Pod network and hostNetwork pods"):
+//!   by default they are node traffic, a kind of their own (`Kind::Host`) that only
+//!   ipBlocks match; with `Options::select_host_network` they are pods like any other,
+//!   already in `Kind::Pod` (whose labels and addresses range over every value), so the
+//!   space has no `Kind::Host`. A lift under that reading is the default one without
+//!   that kind, which is why equality under the default implies equality under it.
 
 use super::partition::{Cube, Kind};
 use super::sets::{Atoms, LabelBox, Values};
@@ -39,7 +45,10 @@ pub fn lift_policies<'a>(
     policies: impl IntoIterator<Item = &'a NetworkPolicy>,
     options: Options,
 ) -> Lifted {
-    let mut lifted = Lifted::default();
+    let mut lifted = Lifted {
+        options,
+        ..Lifted::default()
+    };
     for policy in policies {
         // A selector that matches no pod selects nothing and isolates nothing.
         let Some(subject) = LabelBox::of(&policy.pod_selector) else {
@@ -62,7 +71,7 @@ pub fn lift_policies<'a>(
             for (i, rule) in policy.rules(direction).iter().enumerate() {
                 let why = provenance(Some((direction, i)));
                 let peers: Vec<Cube> = match &rule.peers {
-                    None => everyone(),
+                    None => everyone(options),
                     Some(list) => list
                         .iter()
                         .flat_map(|p| policy_peer(&policy.namespace, p, options))
@@ -90,7 +99,10 @@ pub fn lift_namespace_intents<'a>(
     namespaces: impl IntoIterator<Item = (&'a String, &'a NamespaceIntent)>,
     options: Options,
 ) -> Lifted {
-    let mut lifted = Lifted::default();
+    let mut lifted = Lifted {
+        options,
+        ..Lifted::default()
+    };
     for (namespace, ns) in namespaces {
         for iso in &ns.isolations {
             let Some(subject) = LabelBox::of(&iso.pods) else {
@@ -142,11 +154,21 @@ fn add(
     }
 }
 
-/// The boxes that make up the whole space of one direction, one per kind. Towards an
-/// outside address (egress), the destination is the address, which has no container
-/// ports and so names no port: that part of the space has no port names.
-pub(crate) fn universe(direction: Direction) -> Vec<Cube> {
-    Kind::ALL
+/// The kinds of other end a lift under `options` has: [`Kind::Host`] only when
+/// hostNetwork pods are not pods.
+pub(crate) fn kinds(options: Options) -> &'static [Kind] {
+    if options.select_host_network {
+        &[Kind::Pod, Kind::Address]
+    } else {
+        &Kind::ALL
+    }
+}
+
+/// The boxes that make up the whole space of one direction under `options`, one per
+/// kind. Towards an outside address (egress), the destination is the address, which has
+/// no container ports and so names no port: that part of the space has no port names.
+pub(crate) fn universe(direction: Direction, options: Options) -> Vec<Cube> {
+    kinds(options)
         .iter()
         .map(|&kind| {
             let mut c = Cube::everything(kind);
@@ -172,8 +194,11 @@ fn clip(c: Cube, direction: Direction) -> Option<Cube> {
 }
 
 /// Every pod and every address (no `from`/`to`, or the language's `anywhere`).
-fn everyone() -> Vec<Cube> {
-    Kind::ALL.map(Cube::everything).to_vec()
+fn everyone(options: Options) -> Vec<Cube> {
+    kinds(options)
+        .iter()
+        .map(|&k| Cube::everything(k))
+        .collect()
 }
 
 /// Pods of the namespaces `namespaces` (already split into the name dimension and the
@@ -221,7 +246,7 @@ fn addresses(set: AddrSet, options: Options) -> Vec<Cube> {
         return vec![];
     }
     let kinds: &[Kind] = if options.ipblock_matches_pods {
-        &Kind::ALL
+        kinds(options)
     } else {
         &[Kind::Address]
     };
@@ -294,7 +319,7 @@ fn policy_port(port: &PolicyPort) -> (PortSet, Atoms) {
 /// The other end of an allowance, as the language defines its endpoints.
 fn intent_peer(peer: &PeerSet, options: Options) -> Vec<Cube> {
     match peer {
-        PeerSet::Everything => everyone(),
+        PeerSet::Everything => everyone(options),
         PeerSet::Addresses(set) => addresses(set.clone(), options),
         PeerSet::Pods {
             namespaces: NamespaceSet::Named(name),

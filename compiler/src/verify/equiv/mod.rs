@@ -35,6 +35,7 @@ pub use witness::{joined, Which, Witness, WITNESS_PEER, WITNESS_POD};
 use crate::ir::intent::SourceRef;
 use crate::ir::Protocol;
 use crate::model::{Direction, Labels, Origin};
+use crate::verify::Options;
 use partition::Cube;
 use sets::LabelBox;
 use std::collections::BTreeMap;
@@ -48,6 +49,9 @@ use std::net::IpAddr;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Lifted {
     sides: BTreeMap<(String, Direction), Side>,
+    /// The plugin behaviour lifted under: with `select_host_network`, hostNetwork pods are
+    /// pods, and the space has no separate kind for them (`lift::kinds`).
+    options: Options,
 }
 
 /// One namespace's side in one direction: what isolates its pods and what it allows,
@@ -156,6 +160,8 @@ pub enum OtherEnd {
     Address(IpAddr),
     /// A hostNetwork pod: to NetworkPolicy, node traffic that ipBlocks may match by its
     /// IP; its namespace and labels never count, but its container ports name ports.
+    /// Only in lifts made without [`Options::select_host_network`]: with it, such a pod
+    /// is a [`OtherEnd::Pod`].
     HostNetworkPod {
         /// Its (node) IP.
         ip: IpAddr,

@@ -118,6 +118,7 @@ fn program(statements: Vec<Statement>) -> Program {
 
 const ON: Options = Options {
     ipblock_matches_pods: true,
+    select_host_network: false,
 };
 
 /// (egress side of web, ingress side of db, whole connection) for web -> db on TCP 5432.
@@ -333,6 +334,7 @@ fn addresses_hold_pods_by_ip_only_when_the_plugin_does() {
         &c,
         Options {
             ipblock_matches_pods: false,
+            select_host_network: false,
         },
     );
     assert!(!off.allows(Endpoint::Workload(web), d, Protocol::Tcp, 1));

@@ -139,8 +139,13 @@ pub fn counterexamples(dir: &Path) -> Vec<Counterexample> {
             .strip_prefix("# Replay: ")
             .expect("the replay line");
         let mut words: Vec<&str> = replay.split(' ').collect();
-        let ipblock_matches_pods = words.last() != Some(&"--no-ipblock-pods");
-        if !ipblock_matches_pods {
+        let (mut ipblock_matches_pods, mut select_host_network) = (true, false);
+        while let Some(&flag) = words.last().filter(|w| w.starts_with("--")) {
+            match flag {
+                "--no-ipblock-pods" => ipblock_matches_pods = false,
+                "--select-host-network" => select_host_network = true,
+                other => panic!("an unexpected flag in the replay command: {other}"),
+            }
             words.pop();
         }
         let [.., src, dst, port] = &words[..] else {
@@ -162,6 +167,7 @@ pub fn counterexamples(dir: &Path) -> Vec<Counterexample> {
             port: port.parse().expect("a port"),
             options: Options {
                 ipblock_matches_pods,
+                select_host_network,
             },
             cluster,
         });

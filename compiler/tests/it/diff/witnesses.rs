@@ -100,6 +100,7 @@ fn every_reported_change_is_confirmed_by_the_engine() {
         Options::default(),
         Options {
             ipblock_matches_pods: false,
+            select_host_network: false,
         },
     ] {
         for (name, base, head) in PAIRS {

@@ -409,7 +409,7 @@ proptest! {
         let mut sources = vec![Source { name: "cluster.yaml".into(), bytes: cluster.into_bytes() }];
         sources.extend(out.files.iter().map(|(p, t)| Source { name: p.clone(), bytes: t.as_bytes().to_vec() }));
         let c = load(&sources).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
-        let engine = Engine::new(&c, Options { ipblock_matches_pods });
+        let engine = Engine::new(&c, Options { ipblock_matches_pods, select_host_network: false });
         let map = engine.reach_map();
         let n = c.workloads.len();
         let mut allowed = vec![vec![PortSet::none(); n]; n];

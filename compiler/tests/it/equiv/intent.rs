@@ -256,6 +256,7 @@ namespace data {
             Options::default(),
             Options {
                 ipblock_matches_pods: false,
+                select_host_network: false,
             },
         ] {
             let a = equiv::lift_intent(&compiled.intent, options);

@@ -1,9 +1,10 @@
 //! Mutations of a realistic policy set: each changes the meaning, so each must be found,
 //! with a witness that the engine confirms on a cluster built from it.
 
-use crate::equiv::harness::assert_differ;
-use netpolc::model::Direction;
+use crate::equiv::harness::{assert_differ, policies};
+use netpolc::model::{Direction, NetworkPolicy};
 use netpolc::verify::equiv::{self, OtherEnd, Which, Witness};
+use netpolc::verify::Options;
 
 const BASE: &str = "
 apiVersion: networking.k8s.io/v1
@@ -267,6 +268,65 @@ spec:
     assert_eq!(ws.len(), 1, "{ws:#?}");
     assert!(matches!(ws[0].point.other, OtherEnd::HostNetworkPod { .. }));
     assert_eq!(ws[0].point.port_name.as_deref(), Some("http"));
+    // Read as pods (`--select-host-network`), hostNetwork pods are in the pods' space:
+    // the same two sets are equal, since every pod's IP is in the blocks.
+    let selecting = Options {
+        select_host_network: true,
+        ..Options::default()
+    };
+    let lift = |yaml: &str| equiv::lift_policies(&policies(yaml), selecting);
+    assert_eq!(equiv::equivalent(&lift(blocks), &lift(&pods)), Ok(()));
+}
+
+#[test]
+fn read_as_pods_host_network_pods_are_matched_by_pod_peers_not_blocks() {
+    // Pods and every address, written out, against no `to` at all. Where ipBlocks never
+    // match pods, a hostNetwork pod read as node traffic is matched by neither peer, so
+    // the two differ there alone; read as a pod, `namespaceSelector: {}` matches it.
+    let written = "
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: out, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{namespaceSelector: {}}, {ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: ::/0}}]
+";
+    let everything = written.replace(
+        "to: [{namespaceSelector: {}}, {ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: ::/0}}]",
+        "{}",
+    );
+    let (a, b) = (policies(written), policies(&everything));
+    for select_host_network in [false, true] {
+        let options = Options {
+            ipblock_matches_pods: false,
+            select_host_network,
+        };
+        let found = equiv::equivalent(
+            &equiv::lift_policies(&a, options),
+            &equiv::lift_policies(&b, options),
+        );
+        if select_host_network {
+            assert_eq!(found, Ok(()));
+            assert_eq!(changes_both_ways(&a, &b, options), 0);
+            continue;
+        }
+        let ws = found.expect_err("node traffic tells them apart").witnesses;
+        assert_eq!(ws.len(), 1, "{ws:#?}");
+        assert!(matches!(ws[0].point.other, OtherEnd::HostNetworkPod { .. }));
+        assert_eq!(ws[0].allowed_by, Which::Right);
+        assert_eq!(changes_both_ways(&a, &b, options), 1);
+    }
+}
+
+/// How many changes `changes` lists between two policy sets, both ways.
+fn changes_both_ways(a: &[NetworkPolicy], b: &[NetworkPolicy], options: Options) -> usize {
+    let (la, lb) = (
+        equiv::lift_policies(a, options),
+        equiv::lift_policies(b, options),
+    );
+    equiv::changes(&la, &lb).list.len() + equiv::changes(&lb, &la).list.len()
 }
 
 /// A policy selecting by two label keys of its own, allowing pods with two more.

@@ -322,7 +322,7 @@ const OUTSIDE: [&str; 6] = [
 ];
 
 /// Every side of every connection in the cluster: (subject, other end, direction).
-fn sides(c: &Cluster) -> Vec<(usize, Endpoint, Direction)> {
+fn sides(c: &Cluster, options: Options) -> Vec<(usize, Endpoint, Direction)> {
     let mut others: Vec<Endpoint> = (0..c.workloads.len()).map(Endpoint::Workload).collect();
     others.extend(
         OUTSIDE
@@ -331,9 +331,9 @@ fn sides(c: &Cluster) -> Vec<(usize, Endpoint, Direction)> {
     );
     let mut out = Vec::new();
     for s in 0..c.workloads.len() {
-        // A hostNetwork pod is never selected, so its sides are open under any policies;
-        // a point has no way to say "hostNetwork" for the shaped pod.
-        if c.workloads[s].host_network {
+        // A hostNetwork pod read as node traffic is never selected, so its sides are open
+        // under any policies; a point has no way to say "hostNetwork" for the shaped pod.
+        if c.workloads[s].host_network && !options.select_host_network {
             continue;
         }
         for &o in &others {
@@ -348,20 +348,21 @@ fn sides(c: &Cluster) -> Vec<(usize, Endpoint, Direction)> {
     out
 }
 
-/// The point of one side and port, as the symbolic side sees it.
+/// The point of one side and port, as the symbolic side sees it (a hostNetwork pod is a
+/// pod under `select_host_network`).
 fn point(
     c: &Cluster,
-    s: usize,
-    other: Endpoint,
-    d: Direction,
-    protocol: Protocol,
-    port: u16,
+    (s, other, d): (usize, Endpoint, Direction),
+    (protocol, port): (Protocol, u16),
+    options: Options,
 ) -> Point {
     let w = &c.workloads[s];
     let other_end = match other {
-        Endpoint::Workload(o) if c.workloads[o].host_network => OtherEnd::HostNetworkPod {
-            ip: c.workloads[o].ips[0],
-        },
+        Endpoint::Workload(o) if c.workloads[o].host_network && !options.select_host_network => {
+            OtherEnd::HostNetworkPod {
+                ip: c.workloads[o].ips[0],
+            }
+        }
         Endpoint::Workload(o) => {
             let ow = &c.workloads[o];
             OtherEnd::Pod {
@@ -415,8 +416,8 @@ proptest! {
     #![proptest_config(crate::kit::proptest::with_cases(200))]
 
     #[test]
-    fn verdicts_agree_with_the_engine((a, b) in pair(), c in cluster(), ipblock_pods in any::<bool>()) {
-        let options = Options { ipblock_matches_pods: ipblock_pods };
+    fn verdicts_agree_with_the_engine((a, b) in pair(), c in cluster(), ipblock_pods in any::<bool>(), select_host_network in any::<bool>()) {
+        let options = Options { ipblock_matches_pods: ipblock_pods, select_host_network };
         let (la, lb) = (equiv::lift_policies(&a, options), equiv::lift_policies(&b, options));
         let verdict = equiv::equivalent(&la, &lb);
         let mut ca = c.clone();
@@ -424,14 +425,14 @@ proptest! {
         let mut cb = c.clone();
         cb.policies = b.clone();
         let (ea, eb) = (Engine::new(&ca, options), Engine::new(&cb, options));
-        for (s, other, d) in sides(&c) {
+        for (s, other, d) in sides(&c, options) {
             let f = Some(family(&c, other));
             let (sa, sb) = (ea.side(d, s, other, f), eb.side(d, s, other, f));
             if verdict.is_ok() {
                 prop_assert_eq!(&sa.ports, &sb.ports, "equivalent, yet the engine differs: {:?} {:?} {:?}", s, other, d);
             }
             for (protocol, port) in probes() {
-                let pt = point(&c, s, other, d, protocol, port);
+                let pt = point(&c, (s, other, d), (protocol, port), options);
                 prop_assert_eq!(la.allows(&pt), sa.ports.contains(protocol, port), "lift of a vs engine at {:?}", pt);
                 prop_assert_eq!(lb.allows(&pt), sb.ports.contains(protocol, port), "lift of b vs engine at {:?}", pt);
             }
@@ -451,15 +452,15 @@ proptest! {
     /// denies lies in a listed change, and every point of a listed change is such a point
     /// (for an isolation change, the points of its pods the denying lift does not allow).
     #[test]
-    fn changes_list_exactly_the_difference((a, b) in pair(), c in cluster(), ipblock_pods in any::<bool>()) {
-        let options = Options { ipblock_matches_pods: ipblock_pods };
+    fn changes_list_exactly_the_difference((a, b) in pair(), c in cluster(), ipblock_pods in any::<bool>(), select_host_network in any::<bool>()) {
+        let options = Options { ipblock_matches_pods: ipblock_pods, select_host_network };
         let (la, lb) = (equiv::lift_policies(&a, options), equiv::lift_policies(&b, options));
         for (allowing, denying) in [(&la, &lb), (&lb, &la)] {
             let listed = equiv::changes(allowing, denying);
             prop_assert!(listed.complete);
-            for (s, other, d) in sides(&c) {
+            for (s, other, d) in sides(&c, options) {
                 for (protocol, port) in probes() {
-                    let pt = point(&c, s, other, d, protocol, port);
+                    let pt = point(&c, (s, other, d), (protocol, port), options);
                     let differs = allowing.allows(&pt) && !denying.allows(&pt);
                     let covering: Vec<&equiv::Change> =
                         listed.list.iter().filter(|ch| ch.covers(&pt)).collect();
