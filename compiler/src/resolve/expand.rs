@@ -306,7 +306,6 @@ impl Expander<'_> {
         collect_defines(
             &rule.file,
             &rule.def.statements,
-            true,
             &mut local_defines,
             &mut self.errors,
         );
@@ -356,7 +355,6 @@ struct Only<'s> {
 pub(super) fn collect_defines(
     file: &Rc<str>,
     statements: &[Statement],
-    sees_params: bool,
     into: &mut BTreeMap<String, DefineDecl>,
     errors: &mut Vec<Diagnostic>,
 ) {
@@ -383,7 +381,6 @@ pub(super) fn collect_defines(
                     endpoints: endpoints.clone(),
                     file: file.clone(),
                     span: name.span,
-                    sees_params,
                 },
             );
         }

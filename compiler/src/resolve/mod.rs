@@ -109,13 +109,7 @@ pub fn resolve(
                         }
                     };
                     let mut local = BTreeMap::new();
-                    collect_defines(
-                        &file,
-                        &block.statements,
-                        false,
-                        &mut local,
-                        &mut expander.errors,
-                    );
+                    collect_defines(&file, &block.statements, &mut local, &mut expander.errors);
                     let frame = Frame {
                         namespace: Some(ns),
                         local_defines: Rc::new(local),
@@ -215,5 +209,5 @@ fn declare(parsed: &Parsed<'_>, decls: &mut Decls, errors: &mut Vec<Diagnostic>)
             Item::Namespace(_) => {}
         }
     }
-    collect_defines(&file, &top_statements, false, &mut decls.defines, errors);
+    collect_defines(&file, &top_statements, &mut decls.defines, errors);
 }

@@ -35,8 +35,6 @@ pub(super) struct DefineDecl {
     pub endpoints: Vec<Endpoint>,
     pub file: Rc<str>,
     pub span: Span,
-    /// Defined inside a rule body: its endpoints may use the rule's parameters.
-    pub sees_params: bool,
 }
 
 /// Where text is being resolved.
@@ -156,6 +154,11 @@ impl Names<'_> {
     fn name(&mut self, frame: &Frame, name: &str, span: Span) -> R<Vec<PeerSet>> {
         let file = &*frame.file;
         if let Some(decl) = self.define(frame, name).cloned() {
+            // Scoping is lexical. A define of this block or rule body is found among the
+            // frame's own defines, so its endpoints see them (and the rule's parameters):
+            // `define all = web, db` may list the block's `define db = pods(role=db)`. A
+            // top-level define sees only the program's.
+            let local = frame.local_defines.contains_key(name);
             if let Some(at) = frame.expanding.iter().position(|n| n == name) {
                 let chain = frame.expanding[at..].join("` → `");
                 return Err(error(
@@ -168,7 +171,7 @@ impl Names<'_> {
             let mut inner = frame.clone();
             inner.file = decl.file.clone();
             inner.expanding.push(name.to_owned());
-            if !decl.sees_params {
+            if !local {
                 inner.params = Rc::default();
                 inner.local_defines = Rc::default();
             }

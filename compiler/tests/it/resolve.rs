@@ -211,6 +211,43 @@ namespace a {
     assert!(i.iter().all(|x| x.source.line >= 10));
 }
 
+/// A define of a block or rule body that lists another define of the same body means that
+/// define, as a top-level define does (found writing kube-prometheus as a program: the
+/// block's `define components = alertmanager-main, ...` used to take `alertmanager-main`
+/// as the workload `app=alertmanager-main`). A top-level define never sees a block's.
+#[test]
+fn a_local_define_sees_the_defines_of_its_block_or_rule() {
+    let db = || {
+        let mut s = LabelSelector::default();
+        s.match_labels.insert("role".into(), "db".into());
+        s
+    };
+    let isolated = |c: &Compiled, ns: &str| -> Vec<LabelSelector> {
+        c.intent.namespaces[ns]
+            .isolations
+            .iter()
+            .map(|i| i.pods.clone())
+            .collect()
+    };
+    let c = ok("namespace a {\n define db = pods(role=db)\n define all = db, web\n isolate all ingress\n}\n");
+    let all = isolated(&c, "a");
+    assert!(
+        all.len() == 2 && all.contains(&db()) && all.contains(&sel("web")),
+        "{all:?}"
+    );
+    let c = ok("rule closed {\n define db = pods(role=db)\n define all = db\n isolate all ingress\n}\nnamespace a {\n use closed\n}\n");
+    assert_eq!(isolated(&c, "a"), vec![db()]);
+    // The top-level `all` lists `db`: the block's define is not in its view.
+    let c =
+        ok("define all = db\nnamespace a {\n define db = pods(role=db)\n isolate all ingress\n}\n");
+    assert_eq!(isolated(&c, "a"), vec![sel("db")]);
+    // Recursion through a block's defines is found as through the program's.
+    the(
+        Code::Recursion,
+        "namespace n {\n define x = y\n define y = x\n isolate x ingress\n}\n",
+    );
+}
+
 #[test]
 fn contract_stdlib_dns_means_the_current_namespace() {
     let c = ok("namespace shop {\n isolate egress\n use dns\n}\n");
