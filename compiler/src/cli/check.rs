@@ -281,7 +281,7 @@ fn namespace_blocks(sources: &Sources) -> NamespaceBlocks {
 
 /// The span of the statement a provenance names: its line, without the indentation.
 fn statement_span(provenance: &Provenance, sources: &Sources) -> Option<(String, Span)> {
-    let Provenance::Statement(SourceRef { file, line }) = provenance else {
+    let Provenance::Statement(SourceRef { file, line, .. }) = provenance else {
         return None;
     };
     let text = sources.text(file)?;

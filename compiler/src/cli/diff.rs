@@ -42,7 +42,8 @@ pub enum DiffFormat {
     The meaning is compared side by side, for every cluster: a connection's source side (its\n\
     egress) and its destination side (its ingress) are reported separately, each with the\n\
     statements responsible. Comments, layout and order change nothing; the manifests' diff is\n\
-    printed even then (a moved statement moves its netpolc.io/source annotation).\n\n\
+    printed when they change without a change in meaning (a statement moved to another file\n\
+    or reworded changes its netpolc.io/source annotation).\n\n\
     Exit codes: 0 the meaning is unchanged, 1 it changed, 2 bad input (not in a git repository,\n\
     a bad revision, a path outside the repository, a program that does not compile at one\n\
     side, a bad template), 3 internal error.")]

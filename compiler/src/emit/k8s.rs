@@ -3,24 +3,78 @@
 //! left to the API server's defaulting.
 
 use super::plan::{whole_protocol, Policy, Rule};
-use crate::ir::intent::{NamespaceSet, PeerSet, PortAccess};
+use crate::ir::intent::{NamespaceSet, PeerSet, PortAccess, SourceRef};
 use crate::ir::PortSet;
 use crate::model::{LabelSelector, NAMESPACE_NAME_LABEL};
 use k8s_openapi::api::networking::v1 as net;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1 as meta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The label every emitted object carries (the recommended `app.kubernetes.io/managed-by`
 /// label, Kubernetes docs "Recommended Labels").
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "netpolc");
 
-/// The annotation listing the statements behind an object, as `file:line, file:line`.
+/// The annotation listing the statements behind an object, as `FILE: STATEMENT; ...`.
 pub const SOURCE_ANNOTATION: &str = "netpolc.io/source";
+
+/// The longest statement the annotation quotes whole, in bytes; a longer one (a list of
+/// thousands of addresses) is cut and carries a hash of its whole text.
+const MAX_QUOTE: usize = 200;
+
+/// The longest annotation value, in bytes: the API server allows 256 KiB for all of an
+/// object's annotations together (API reference, ObjectMeta.annotations; apimachinery's
+/// `ValidateAnnotations`, `TotalAnnotationSizeLimitB`), and `kubectl apply` copies the whole
+/// object into another one, so the list stays far below it.
+const MAX_ANNOTATION: usize = 16 * 1024;
+
+/// The `netpolc.io/source` value: each statement as `FILE: STATEMENT`, sorted by that text,
+/// without lines, so that moving or inserting a line elsewhere never touches the object
+/// (decision 0012). No statement of a program that compiles holds `;` (grammar), so `; `
+/// separates them. Past [`MAX_ANNOTATION`], the list ends with how many it leaves out.
+fn source_annotation(sources: &BTreeSet<SourceRef>) -> String {
+    let entries: BTreeSet<String> = sources
+        .iter()
+        .map(|s| format!("{}: {}", s.file, quote(&s.statement)))
+        .collect();
+    // Room kept for the closing "; and N more statements".
+    const TAIL: usize = 40;
+    let mut out = String::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if out.len() + 2 + entry.len() + TAIL > MAX_ANNOTATION {
+            let left = entries.len() - i;
+            let noun = if left == 1 { "statement" } else { "statements" };
+            out.push_str(&format!("; and {left} more {noun}"));
+            break;
+        }
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        out.push_str(entry);
+    }
+    out
+}
+
+/// A statement as quoted: whole up to [`MAX_QUOTE`] bytes, else its beginning, `...` and
+/// a hash of the whole, so that two long statements that begin alike stay distinct and an
+/// edit anywhere in one still shows.
+fn quote(statement: &str) -> String {
+    if statement.len() <= MAX_QUOTE {
+        return statement.to_owned();
+    }
+    let mut cut = MAX_QUOTE - 24;
+    while !statement.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!(
+        "{}... [{:016x}]",
+        statement[..cut].trim_end(),
+        super::stable_hash(statement)
+    )
+}
 
 /// The typed object for a planned policy.
 pub fn network_policy(namespace: &str, name: &str, policy: &Policy) -> net::NetworkPolicy {
-    let sources: Vec<String> = policy.sources.iter().map(ToString::to_string).collect();
     // policyTypes is always explicit, Ingress before Egress: without it the API server
     // defaults to Ingress plus Egress only when egress rules exist (API reference,
     // NetworkPolicySpec.policyTypes), which would drop egress-only isolation.
@@ -41,7 +95,7 @@ pub fn network_policy(namespace: &str, name: &str, policy: &Policy) -> net::Netw
             )])),
             annotations: Some(BTreeMap::from([(
                 SOURCE_ANNOTATION.to_owned(),
-                sources.join(", "),
+                source_annotation(&policy.sources),
             )])),
             ..meta::ObjectMeta::default()
         },

@@ -124,13 +124,17 @@ fn file_name(name: &str) -> String {
     if name.len() + EXT.len() <= MAX_FILE_NAME {
         return format!("{name}{EXT}");
     }
-    // FNV-1a: stable across releases and platforms, unlike std's hasher.
-    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    let suffix = format!("-{hash:016x}{EXT}");
+    let suffix = format!("-{:016x}{EXT}", stable_hash(name));
     // Names are ASCII (DNS-1123), so any byte index is a character boundary.
     format!("{}{suffix}", &name[..MAX_FILE_NAME - suffix.len()])
+}
+
+/// FNV-1a of `text`: stable across releases and platforms, unlike std's hasher, so that what
+/// is derived from it (a cut file name, a cut statement) never changes on its own.
+fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A kustomization file, header first; `resources` sorted.

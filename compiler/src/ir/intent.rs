@@ -150,8 +150,10 @@ impl PortAccess {
 pub struct SourceRef {
     /// The file name as given (`<stdlib>/dns.npl` for the standard library).
     pub file: String,
-    /// The 1-based line.
+    /// The 1-based line, for messages: it never reaches a manifest (decision 0012).
     pub line: usize,
+    /// The statement as written, in the layout-free form of `resolve::quote`.
+    pub statement: String,
 }
 
 impl fmt::Display for SourceRef {

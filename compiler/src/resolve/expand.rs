@@ -4,6 +4,7 @@
 
 use super::hir::{Action, Scope, Sides, Statement as HirStatement};
 use super::names::{Bound, DefineDecl, Frame, Names};
+use super::quote;
 use crate::diag::{Code, Diagnostic, LineIndex};
 use crate::ir::intent::{NamespaceSet, PeerSet, SourceRef};
 use crate::model::{Direction as ModelDirection, LabelSelector};
@@ -21,14 +22,28 @@ pub(super) struct Site {
     pub file: Rc<str>,
     pub span: Span,
     pub line: usize,
+    /// The statement's text without layout (`quote::statement`).
+    pub statement: Rc<str>,
+}
+
+/// Where the statements of a list come from.
+#[derive(Clone, Copy)]
+pub(super) enum Sites<'a> {
+    /// Each is its own site, written in this text.
+    Own { text: &'a str, lines: &'a LineIndex },
+    /// Each comes from the `use` of the rule whose body the list is.
+    Use(&'a Site),
 }
 
 impl Site {
-    pub fn new(file: &Rc<str>, lines: &LineIndex, span: Span) -> Site {
+    fn new(file: &Rc<str>, text: &str, lines: &LineIndex, span: Span) -> Site {
         Site {
             file: file.clone(),
             span,
             line: lines.line(span.start),
+            statement: Rc::from(quote::statement(
+                text.get(span.start..span.end).unwrap_or(""),
+            )),
         }
     }
 }
@@ -41,18 +56,17 @@ pub(super) struct Expander<'a> {
 }
 
 impl Expander<'_> {
-    /// Resolves a list of statements in one frame. `site` is `None` for statements the user
-    /// wrote directly (each is its own site) and the `use` for a rule's body.
-    pub fn statements(
-        &mut self,
-        frame: &Frame,
-        lines: &LineIndex,
-        body: &[Statement],
-        site: Option<&Site>,
-    ) {
+    /// Resolves a list of statements in one frame.
+    pub fn statements(&mut self, frame: &Frame, sites: Sites<'_>, body: &[Statement]) {
         for stmt in body {
-            let own = Site::new(&frame.file, lines, stmt.span);
-            let site = site.unwrap_or(&own);
+            let own;
+            let site = match sites {
+                Sites::Use(site) => site,
+                Sites::Own { text, lines } => {
+                    own = Site::new(&frame.file, text, lines, stmt.span);
+                    &own
+                }
+            };
             if let Err(e) = self.statement(frame, stmt, site) {
                 self.errors.push(e);
             }
@@ -69,6 +83,7 @@ impl Expander<'_> {
             source: SourceRef {
                 file: site.file.to_string(),
                 line: site.line,
+                statement: site.statement.to_string(),
             },
             site: (site.file.to_string(), site.span),
         });
@@ -320,7 +335,7 @@ impl Expander<'_> {
                 e
             },
         };
-        self.statements(&inner, &rule.lines, &rule.def.statements, Some(site));
+        self.statements(&inner, Sites::Use(site), &rule.def.statements);
         Ok(())
     }
 

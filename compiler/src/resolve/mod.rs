@@ -12,21 +12,21 @@ mod expand;
 pub mod hir;
 pub mod lower;
 mod names;
+mod quote;
 pub mod stdlib;
 
 use crate::diag::{Code, Diagnostic, LineIndex, Severity};
 use crate::syntax::{Item, RuleDef, SourceFile, Statement};
-use expand::{collect_defines, Expander};
+use expand::{collect_defines, Expander, Sites};
 use names::{DefineDecl, Frame, Names};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-/// A rule in view: its definition, file and the file's lines.
+/// A rule in view: its definition and file.
 #[derive(Clone, Debug)]
 struct RuleDecl {
     def: RuleDef,
     file: Rc<str>,
-    lines: Rc<LineIndex>,
 }
 
 /// The program-wide declarations: rules and top-level defines.
@@ -84,6 +84,10 @@ pub fn resolve(
     for parsed in program {
         let file: Rc<str> = Rc::from(parsed.file.name.as_str());
         let lines = LineIndex::new(parsed.text);
+        let own = Sites::Own {
+            text: parsed.text,
+            lines: &lines,
+        };
         let top = Frame {
             file: file.clone(),
             namespace: None,
@@ -94,9 +98,7 @@ pub fn resolve(
         for item in &parsed.file.items {
             match item {
                 Item::Rule(_) => {}
-                Item::Statement(stmt) => {
-                    expander.statements(&top, &lines, std::slice::from_ref(stmt), None)
-                }
+                Item::Statement(stmt) => expander.statements(&top, own, std::slice::from_ref(stmt)),
                 Item::Namespace(block) => {
                     let ns = match expander
                         .names
@@ -115,7 +117,7 @@ pub fn resolve(
                         local_defines: Rc::new(local),
                         ..top.clone()
                     };
-                    expander.statements(&frame, &lines, &block.statements, None);
+                    expander.statements(&frame, own, &block.statements);
                 }
             }
         }
@@ -176,7 +178,6 @@ fn written_workloads(items: &[Item], into: &mut BTreeSet<String>) {
 /// Records a file's rules and top-level defines, reporting duplicates.
 fn declare(parsed: &Parsed<'_>, decls: &mut Decls, errors: &mut Vec<Diagnostic>) {
     let file: Rc<str> = Rc::from(parsed.file.name.as_str());
-    let lines = Rc::new(LineIndex::new(parsed.text));
     let mut top_statements: Vec<Statement> = Vec::new();
     for item in &parsed.file.items {
         match item {
@@ -201,7 +202,6 @@ fn declare(parsed: &Parsed<'_>, decls: &mut Decls, errors: &mut Vec<Diagnostic>)
                     RuleDecl {
                         def: def.clone(),
                         file: file.clone(),
-                        lines: lines.clone(),
                     },
                 );
             }

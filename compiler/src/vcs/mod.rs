@@ -12,7 +12,7 @@
 //! Paths are the user's: relative to the current directory, which must be inside the
 //! repository's work tree, and files are named as `compile` would name them (the path as
 //! given, joined with the path below it), so that statement locations and the
-//! `netpolc.io/source` annotations of both sides read alike. A path that leaves the
+//! `netpolc.io/source` annotations (which name files) of both sides read alike. A path that leaves the
 //! repository is refused.
 //!
 //! **Invariant:** reading a revision never writes anything, in the repository or

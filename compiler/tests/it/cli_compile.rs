@@ -285,7 +285,7 @@ fn the_source_annotation_does_not_depend_on_how_the_path_was_typed() {
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     let db = std::fs::read_to_string(dir.join("out/shop/db.yaml")).unwrap();
     assert!(
-        db.contains("netpolc.io/source: policies/shop.npl:4"),
+        db.contains("netpolc.io/source: \"policies/shop.npl: app may talk to db on 5432\""),
         "{db}"
     );
     let absolute = dir.join("policies").display().to_string();

@@ -154,12 +154,8 @@ fn comments_layout_and_order_change_nothing_and_exit_0() {
         .netpolc(&["diff", "--base", "HEAD~1", "--head", "HEAD"])
         .expect(0);
     has(&run.stdout, "The meaning is unchanged");
-    // The statements moved, so the source annotations did: shown, yet no change in meaning.
-    has(&run.stdout, "allowing exactly the same connections");
-    has(
-        &run.stdout,
-        "-    netpolc.io/source: policies/shop.npl:4\n+    netpolc.io/source: policies/shop.npl:3",
-    );
+    // The annotations name statements, not lines (decision 0012): nothing to show.
+    has(&run.stdout, "Generated manifests: unchanged.");
     let json = repo
         .netpolc(&["diff", "--base", "HEAD~1", "--head", "HEAD", "-o", "json"])
         .expect(0);
@@ -167,7 +163,27 @@ fn comments_layout_and_order_change_nothing_and_exit_0() {
     assert_eq!(v["changed"], false);
     assert_eq!(v["allowed"], serde_json::json!([]));
     assert_eq!(v["denied"], serde_json::json!([]));
-    assert_eq!(v["manifests"]["changed"], true);
+    assert_eq!(v["manifests"]["changed"], false);
+}
+
+#[test]
+fn a_statement_moved_to_another_file_changes_its_annotation_not_the_meaning() {
+    let repo = Repo::new();
+    repo.write("policies/shop.npl", SHOP);
+    repo.commit("the shop");
+    repo.remove("policies/shop.npl");
+    repo.write("policies/10-shop.npl", SHOP);
+    repo.commit("renamed");
+    let run = repo
+        .netpolc(&["diff", "--base", "HEAD~1", "--head", "HEAD"])
+        .expect(0);
+    has(&run.stdout, "The meaning is unchanged");
+    has(&run.stdout, "allowing exactly the same connections");
+    has(
+        &run.stdout,
+        "-    netpolc.io/source: \"policies/shop.npl: web may talk to db on 5432\"\n\
+         +    netpolc.io/source: \"policies/10-shop.npl: web may talk to db on 5432\"",
+    );
 }
 
 #[test]
@@ -531,8 +547,9 @@ fn a_huge_change_stays_under_githubs_limit_yaml_first_then_the_lists() {
     assert!(md.contains("Shortened to fit GitHub's limit"), "{md}");
     // The lists were cut after the YAML: no diff line is left.
     assert!(!md.contains("+++ b/"), "the YAML diff should be gone first");
-    // A small change in meaning beneath a large change of annotations (a comment moves
-    // every statement down a line) keeps its lists whole and loses only YAML.
+    // A small change in meaning beneath a large change of annotations (the program moves
+    // to another file, which every annotation names) keeps its lists whole and loses only
+    // YAML.
     let repo = Repo::new();
     let teams = |first_port: u16| -> String {
         (0..300)
@@ -544,7 +561,8 @@ fn a_huge_change_stays_under_githubs_limit_yaml_first_then_the_lists() {
     };
     repo.write("policies/teams.npl", &teams(5432));
     repo.commit("300 teams");
-    repo.write("policies/teams.npl", &format!("# moved\n{}", teams(6432)));
+    repo.remove("policies/teams.npl");
+    repo.write("policies/all-teams.npl", &teams(6432));
     let run = repo.netpolc(&["diff", "-o", "markdown"]).expect(1);
     let md = &run.stdout;
     assert!(md.chars().count() <= 65_536);

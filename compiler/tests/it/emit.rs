@@ -19,6 +19,7 @@ use std::collections::BTreeSet;
 mod golden;
 mod meaning;
 mod pipeline;
+mod stable;
 
 const IN: Direction = Direction::Ingress;
 const EG: Direction = Direction::Egress;
@@ -37,6 +38,7 @@ pub fn src(line: usize) -> SourceRef {
     SourceRef {
         file: "policies/shop.npl".into(),
         line,
+        statement: format!("statement {line}"),
     }
 }
 
@@ -181,7 +183,7 @@ fn namespace_isolation_and_namespace_wide_allowances_share_the_default_object() 
     assert_eq!(p.ingress.len(), 1);
     assert_eq!(p.egress.len(), 1);
     assert!(file(&out, "shop/default.yaml").contains(
-        "netpolc.io/source: policies/shop.npl:2, policies/shop.npl:3, policies/shop.npl:4\n"
+        "netpolc.io/source: \"policies/shop.npl: statement 2; policies/shop.npl: statement 3; policies/shop.npl: statement 4\"\n"
     ));
 }
 
@@ -333,8 +335,9 @@ fn duplicated_statements_do_not_duplicate_rules() {
     let db = policy(&c, "db");
     assert_eq!(db.ingress.len(), 1);
     assert_eq!(db.ingress[0].peers.as_ref().map(Vec::len), Some(1));
-    assert!(file(&out, "shop/db.yaml")
-        .contains("netpolc.io/source: policies/shop.npl:3, policies/shop.npl:7\n"));
+    assert!(file(&out, "shop/db.yaml").contains(
+        "netpolc.io/source: \"policies/shop.npl: statement 3; policies/shop.npl: statement 7\"\n"
+    ));
 }
 
 #[test]
@@ -364,10 +367,10 @@ fn what_a_wider_rule_allows_is_not_repeated() {
     for rule in egress {
         assert_eq!(rule.peers.as_ref().map(Vec::len), Some(1));
     }
-    assert!(file(&out, "shop/default.yaml").contains(
-        "policies/shop.npl:2, policies/shop.npl:3, policies/shop.npl:4, policies/shop.npl:5, \
-         policies/shop.npl:6, policies/shop.npl:7, policies/shop.npl:8\n"
-    ));
+    let every: Vec<String> = (2..=8)
+        .map(|l| format!("policies/shop.npl: statement {l}"))
+        .collect();
+    assert!(file(&out, "shop/default.yaml").contains(&format!("\"{}\"\n", every.join("; "))));
 }
 
 #[test]
@@ -385,7 +388,8 @@ fn an_isolation_inside_a_wider_one_with_no_rules_adds_no_object() {
     assert_eq!(names(&c), vec!["shop/default", "shop/web"]);
     let web = policy(&c, "web");
     assert!(!web.isolates_ingress && web.isolates_egress);
-    assert!(file(&out, "shop/default.yaml").contains("policies/shop.npl:2, policies/shop.npl:3\n"));
+    assert!(file(&out, "shop/default.yaml")
+        .contains("\"policies/shop.npl: statement 2; policies/shop.npl: statement 3\"\n"));
 }
 
 #[test]
@@ -698,9 +702,11 @@ fn each_object_names_the_statements_behind_it() {
             4,
         )],
     ));
-    assert!(file(&out, "shop/default.yaml").contains("netpolc.io/source: policies/shop.npl:2\n"));
-    assert!(file(&out, "shop/web.yaml")
-        .contains("netpolc.io/source: policies/shop.npl:3, policies/shop.npl:4\n"));
+    assert!(file(&out, "shop/default.yaml")
+        .contains("netpolc.io/source: \"policies/shop.npl: statement 2\"\n"));
+    assert!(file(&out, "shop/web.yaml").contains(
+        "netpolc.io/source: \"policies/shop.npl: statement 3; policies/shop.npl: statement 4\"\n"
+    ));
 }
 
 #[test]

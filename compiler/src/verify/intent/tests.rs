@@ -57,6 +57,7 @@ fn stmt(scope: Scope, action: Action) -> Statement {
         source: SourceRef {
             file: "t.npl".into(),
             line: 1,
+            statement: "statement 1".into(),
         },
         site: ("t.npl".into(), Span::default()),
     }

@@ -50,12 +50,13 @@ fn source(file: &str, line: usize) -> SourceRef {
     SourceRef {
         file: file.into(),
         line,
+        statement: format!("statement {line}"),
     }
 }
 
 /// The input: namespace `on`, workloads and namespaces with ambiguous names, selectors with
-/// ambiguous keys and values, ambiguous named ports, and a source annotation `1:20` (a
-/// YAML 1.1 base-60 integer).
+/// ambiguous keys and values, ambiguous named ports, and a source annotation
+/// `1: statement 20` (`: ` would end a plain scalar's key).
 fn input() -> Intent {
     let everything: Vec<(&str, &str)> = vec![];
     let mut intent = Intent::default();

@@ -189,6 +189,7 @@ fn namespace_intent() -> impl Strategy<Value = NamespaceIntent> {
         let source = |line| SourceRef {
             file: "p.npl".into(),
             line,
+            statement: format!("statement {line}"),
         };
         let isolations: Vec<Isolation> = isos
             .into_iter()

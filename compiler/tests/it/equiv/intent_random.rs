@@ -30,6 +30,7 @@ fn source(line: usize) -> SourceRef {
     SourceRef {
         file: "gen.npl".into(),
         line,
+        statement: format!("statement {line}"),
     }
 }
 
