@@ -18,9 +18,9 @@
 
 use super::lift::universe;
 use super::partition::{first_uncovered_within, Budget, Cube, Kind, Uncovered};
-use super::sets::LabelBox;
 use super::witness::{self, Which, Witness};
 use super::{Lifted, Side};
+use crate::ir::labels::LabelBox;
 use crate::model::Direction;
 use crate::verify::Options;
 use std::collections::BTreeSet;

@@ -21,9 +21,9 @@ use super::decide::{allowed, isolation, keys, same_boxes, space};
 use super::describe;
 use super::lift::universe;
 use super::partition::{first_uncovered_within, Budget, Cube, Kind, Uncovered};
-use super::sets::LabelBox;
 use super::witness::{self, Which, Witness};
 use super::{Lifted, Point, Provenance, Side};
+use crate::ir::labels::LabelBox;
 use crate::model::Direction;
 use std::collections::{BTreeMap, BTreeSet};
 

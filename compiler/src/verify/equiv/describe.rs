@@ -4,7 +4,7 @@
 //! reader acting on it must not be misled.
 
 use super::partition::{Cube, Kind};
-use super::sets::{Atoms, LabelBox, Values};
+use crate::ir::labels::{Atoms, LabelBox, Values};
 use crate::ir::AddrSet;
 use crate::model::Direction;
 use std::collections::BTreeSet;

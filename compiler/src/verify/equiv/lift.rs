@@ -28,9 +28,9 @@
 //!   that kind, which is why equality under the default implies equality under it.
 
 use super::partition::{Cube, Kind};
-use super::sets::{Atoms, LabelBox, Values};
 use super::{Lifted, Provenance, Side};
 use crate::ir::intent::{NamespaceIntent, NamespaceSet, PeerSet, PortAccess};
+use crate::ir::labels::{Atoms, LabelBox, Values};
 use crate::ir::{AddrSet, Intent, PortSet};
 use crate::model::{
     validate, Direction, LabelSelector, NamespaceScope, NetworkPolicy, Peer, PolicyPort, PortSpec,

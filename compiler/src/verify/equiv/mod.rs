@@ -24,7 +24,6 @@ mod delta;
 mod describe;
 mod lift;
 mod partition;
-mod sets;
 mod witness;
 
 pub use delta::{changes, changes_within, Cause, Change, Changes, TooLarge, MAX_CHANGES};
@@ -33,11 +32,11 @@ pub use partition::Budget;
 pub use witness::{joined, Which, Witness, WITNESS_PEER, WITNESS_POD};
 
 use crate::ir::intent::SourceRef;
+use crate::ir::labels::LabelBox;
 use crate::ir::Protocol;
 use crate::model::{Direction, Labels, Origin};
 use crate::verify::Options;
 use partition::Cube;
-use sets::LabelBox;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;

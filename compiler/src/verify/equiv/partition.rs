@@ -13,8 +13,8 @@
 //! space is split only where the two sides' boxes cut it (algebra.md's finite partition,
 //! built lazily instead of enumerated).
 
-use super::sets::{Atoms, LabelBox, Values};
 use super::{OtherEnd, Point};
+use crate::ir::labels::{Atoms, LabelBox, Values};
 use crate::ir::{AddrSet, Family, PortSet, Protocol};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
