@@ -3,6 +3,8 @@
 //! diagnostic pointing at the statement involved, and can be written out as a tiny
 //! cluster that `netpolc explain` replays.
 
+mod default_namespace;
+
 use super::{exit, input, output, program, CliError};
 use crate::diag::{Code, Diagnostic, Format, LineIndex, Sources};
 use crate::emit::OWNED_MARK;
@@ -60,11 +62,14 @@ pub struct CheckArgs {
     /// readings.
     #[arg(long)]
     select_host_network: bool,
+    #[command(flatten)]
+    namespace: super::NamespaceArgs,
 }
 
 /// Runs `netpolc check`.
 pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     let format = args.message_format;
+    let namespace = args.namespace.get()?;
     let settings = match program::load_settings(args.config.as_deref(), format) {
         Ok(s) => s,
         Err(code) => return Ok(code),
@@ -79,7 +84,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     // kind (a kustomize `$patch: delete` stub, a Deployment in two overlays) is a note and
     // does not fail it. `reach` and `explain` answer about pods, so a broken workload
     // stays an error there (`cli::load_cluster`).
-    let cluster = model::load_policies(&sources)
+    let cluster = model::load_policies_in(&sources, namespace)
         .map_err(|errs| CliError::BadInput(errs.iter().map(ToString::to_string).collect()))?;
     for note in cluster.notes.iter().filter(|n| {
         matches!(
@@ -88,6 +93,9 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         )
     }) {
         super::print_note(note);
+    }
+    if let Some(warning) = default_namespace::warning(&compiled, &cluster, namespace) {
+        program::print(&[warning], &compiled.sources, format);
     }
     let policies = cluster.policies.len();
     let budget = Budget::new(proof::BUDGET);

@@ -11,7 +11,7 @@ mod report;
 
 use super::program::{self, parse_settings};
 use super::{exit, input, output, print_out};
-use super::{CliError, EngineArgs};
+use super::{CliError, EngineArgs, NamespaceArgs};
 use crate::diag::{Code, Diagnostic, Format, Sources};
 use crate::emit::GENERATED_HEADER;
 use crate::model::load::Source;
@@ -75,6 +75,9 @@ pub struct DiffArgs {
     config: Option<PathBuf>,
     #[command(flatten)]
     engine: EngineArgs,
+    // With `--output-dir`: the namespace of committed manifests that name none.
+    #[command(flatten)]
+    namespace: NamespaceArgs,
 }
 
 /// Why the comparison stopped: a message already printed, or one to print.
@@ -116,6 +119,15 @@ fn compare(args: &DiffArgs) -> Result<u8, Stop> {
         }
         (format, None) => format.unwrap_or(DiffFormat::Text),
     };
+    // Only the committed manifests of `--output-dir` are read as manifests; the programs
+    // always name their namespaces.
+    let namespace = args.namespace.get()?;
+    if namespace.is_some() && args.output_dir.is_none() {
+        return Err(CliError::bad(
+            "`--namespace` places the committed manifests of `--output-dir`: give it with `--output-dir`",
+        )
+        .into());
+    }
     // Read before anything is compiled, so a bad template costs nothing.
     let template = match &args.template {
         Some(path) => Some(read_template(path)?),
@@ -157,7 +169,7 @@ fn compare(args: &DiffArgs) -> Result<u8, Stop> {
     let new = compile(("head", &head), &head_program, &head_settings)?;
     let old = match &args.output_dir {
         Some(dir) => {
-            let side = committed(&repo, &base, dir, options)?;
+            let side = committed(&repo, &base, dir, (options, namespace))?;
             note_submodules(&repo);
             side
         }
@@ -362,7 +374,7 @@ fn committed(
     repo: &Repository,
     base: &Revision,
     dir: &Path,
-    options: crate::verify::Options,
+    (options, namespace): (crate::verify::Options, Option<&str>),
 ) -> Result<Side, Stop> {
     let found = repo
         .files(base, dir, &input::MANIFESTS)?
@@ -371,7 +383,7 @@ fn committed(
         .into_iter()
         .filter(|s| s.bytes.starts_with(GENERATED_HEADER.as_bytes()))
         .collect();
-    let cluster = crate::model::load(&owned).map_err(|errors| {
+    let cluster = crate::model::load_in(&owned, namespace).map_err(|errors| {
         eprintln!(
             "error: at base ({}): the manifests under `{}` do not load",
             base.label(),

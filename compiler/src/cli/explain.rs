@@ -1,6 +1,6 @@
 //! `netpolc explain`: one connection, allowed or denied, and why.
 
-use super::{load_cluster, print_out, program, CliError, EngineArgs};
+use super::{load_cluster, print_out, program, CliError, EngineArgs, NamespaceArgs};
 use crate::diag::Format::Human;
 use crate::ir::Protocol;
 use crate::verify::Engine;
@@ -28,6 +28,8 @@ pub struct ExplainArgs {
     config: Option<PathBuf>,
     #[command(flatten)]
     engine: EngineArgs,
+    #[command(flatten)]
+    namespace: NamespaceArgs,
 }
 
 /// Runs `explain`.
@@ -45,7 +47,7 @@ pub fn run(args: &ExplainArgs) -> Result<u8, CliError> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let cluster = load_cluster(&paths)?;
+    let cluster = load_cluster(&paths, args.namespace.get()?)?;
     let engine = Engine::new(&cluster, args.engine.options(&settings));
     let src = engine
         .resolve(src)

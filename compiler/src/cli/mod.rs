@@ -116,12 +116,41 @@ impl EngineArgs {
     }
 }
 
+/// The namespace of manifests that name none, for the commands that read manifests.
+#[derive(clap::Args, Debug, Clone)]
+pub struct NamespaceArgs {
+    /// Read objects that name no namespace into NAMESPACE, as `kubectl apply -n` applies
+    /// them (default: `default`). Objects that name one keep it.
+    #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
+    namespace: Option<String>,
+}
+
+impl NamespaceArgs {
+    /// The namespace given, if any; bad input unless it is a namespace's name (a DNS-1123
+    /// label, as ValidateNamespaceName requires).
+    fn get(&self) -> Result<Option<&str>, CliError> {
+        let Some(ns) = self.namespace.as_deref() else {
+            return Ok(None);
+        };
+        match crate::model::validate::dns1123_label(ns).first() {
+            None => Ok(Some(ns)),
+            Some(problem) => Err(CliError::bad(format!(
+                "`--namespace {ns}` is not a namespace's name: {problem}"
+            ))),
+        }
+    }
+}
+
 /// Reads and loads manifests, turning every problem into bad input. For `reach` and
 /// `explain`, which answer about pods: a workload that does not load would be missing
 /// from the answer, so it fails the command (unlike `check`, which reads policies only).
-fn load_cluster(paths: &[std::path::PathBuf]) -> Result<crate::model::Cluster, CliError> {
+/// Objects that name no namespace go into `namespace` (`default` when `None`).
+fn load_cluster(
+    paths: &[std::path::PathBuf],
+    namespace: Option<&str>,
+) -> Result<crate::model::Cluster, CliError> {
     let sources = input::read_sources(paths).map_err(CliError::bad)?;
-    let cluster = crate::model::load(&sources)
+    let cluster = crate::model::load_in(&sources, namespace)
         .map_err(|errs| CliError::BadInput(errs.iter().map(|e| e.to_string()).collect()))?;
     for note in &cluster.notes {
         print_note(note);

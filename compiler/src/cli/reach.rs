@@ -1,6 +1,7 @@
 //! `netpolc reach`: the connectivity map, or answers to a batch of questions.
 
-use super::{input, load_cluster, print_out, print_with, program, CliError, EngineArgs};
+use super::{input, load_cluster, print_out, print_with, program};
+use super::{CliError, EngineArgs, NamespaceArgs};
 use crate::diag::Format::Human;
 use crate::ir::Protocol;
 use crate::model::Cluster;
@@ -59,6 +60,8 @@ pub struct ReachArgs {
     config: Option<PathBuf>,
     #[command(flatten)]
     engine: EngineArgs,
+    #[command(flatten)]
+    namespace: NamespaceArgs,
 }
 
 /// Runs `reach`.
@@ -67,7 +70,7 @@ pub fn run(args: &ReachArgs) -> Result<u8, CliError> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let cluster = load_cluster(&args.paths)?;
+    let cluster = load_cluster(&args.paths, args.namespace.get()?)?;
     let engine = Engine::new(&cluster, args.engine.options(&settings));
     if let Some(file) = &args.query {
         let bytes = input::read_limited(file)

@@ -84,6 +84,7 @@ codes! {
     // --- the proof
     PoliciesDiffer = "NP0601", Error, "NetworkPolicies that allow or deny a connection differently from the program";
     ProofTooLarge = "NP0602", Error, "selectors that combine into more cases than the proof may examine";
+    PoliciesInDefaultNamespace = "NP0603", Warning, "NetworkPolicies that name no namespace, read into `default`, which the program does not name";
     // --- internal
     Internal = "NP0901", Error, "netpolc broke one of its own invariants: a bug to report";
 }

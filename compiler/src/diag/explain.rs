@@ -39,6 +39,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::Io => include_str!("explain/NP0504.md"),
         Code::PoliciesDiffer => include_str!("explain/NP0601.md"),
         Code::ProofTooLarge => include_str!("explain/NP0602.md"),
+        Code::PoliciesInDefaultNamespace => include_str!("explain/NP0603.md"),
         Code::Internal => include_str!("explain/NP0901.md"),
     }
 }

@@ -50,7 +50,7 @@ impl std::error::Error for LoadError {}
 pub use crate::source::{past_read_bound, MAX_SOURCE_BYTES};
 
 /// The namespace of objects that do not name one: kubectl applies them to the context's
-/// namespace, `default` unless configured otherwise.
+/// namespace, `default` unless configured otherwise (or given with `-n`: [`load_in`]).
 const DEFAULT_NAMESPACE: &str = "default";
 
 /// How deep `List`s may nest (a List of Lists is legal but rare).
@@ -66,14 +66,34 @@ pub fn load(sources: &[Source]) -> Result<Cluster, Vec<LoadError>> {
     load_with(sources, State::default())
 }
 
+/// As [`load`], objects that name no namespace read into `namespace` (`None`: `default`),
+/// as `kubectl apply -n NAMESPACE` applies them. An object that names its namespace keeps
+/// it (kubectl would refuse one that names another; an analysis reads a whole tree).
+pub fn load_in(sources: &[Source], namespace: Option<&str>) -> Result<Cluster, Vec<LoadError>> {
+    let state = State {
+        namespace: namespace.map(str::to_owned),
+        ..State::default()
+    };
+    load_with(sources, state)
+}
+
 /// As [`load`], for a command that reads only the NetworkPolicies (`check`): a problem
 /// in an object of another kind (a kustomize `$patch: delete` stub of a Deployment, the
 /// same Deployment in two overlays) becomes a [`NoteAbout::Ignored`] note, not an error,
 /// since nothing the command answers depends on it. Problems in NetworkPolicies, and
 /// documents that cannot be read at all (no object, no `kind`), are still errors.
 pub fn load_policies(sources: &[Source]) -> Result<Cluster, Vec<LoadError>> {
+    load_policies_in(sources, None)
+}
+
+/// As [`load_policies`], objects that name no namespace read into `namespace` ([`load_in`]).
+pub fn load_policies_in(
+    sources: &[Source],
+    namespace: Option<&str>,
+) -> Result<Cluster, Vec<LoadError>> {
     let state = State {
         policies_only: true,
+        namespace: namespace.map(str::to_owned),
         ..State::default()
     };
     load_with(sources, state)
@@ -141,6 +161,10 @@ struct State {
     policies_only: bool,
     /// Objects of kinds not read, noted once per kind when reading ends.
     skipped: super::skipped::Skipped,
+    /// The namespace of objects that name none (`None`: [`DEFAULT_NAMESPACE`]).
+    namespace: Option<String>,
+    /// The NetworkPolicies that named no namespace, as `namespace/name`.
+    unnamespaced_policies: BTreeSet<String>,
 }
 
 impl State {
@@ -342,7 +366,7 @@ impl State {
         let ns = meta
             .namespace
             .clone()
-            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
+            .unwrap_or_else(|| self.default_namespace());
         if ctx.mark() != start || !self.first_declaration(ctx, kind, &ns, &meta.name) {
             return;
         }
@@ -364,21 +388,36 @@ impl State {
             let _ = super::netpol::read(ctx, root, meta::Meta::default(), &mut Vec::new());
             return;
         };
+        let named = meta.namespace.is_some();
         let ns = meta
             .namespace
             .clone()
-            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
+            .unwrap_or_else(|| self.default_namespace());
         let name = meta.name.clone();
         let mut notes = Vec::new();
+        let meta = meta::Meta {
+            namespace: Some(ns.clone()),
+            ..meta
+        };
         let policy = super::netpol::read(ctx, root, meta, &mut notes);
         if ctx.mark() != start || !self.first_declaration(ctx, "NetworkPolicy", &ns, &name) {
             return;
         }
         if let Some(p) = policy {
+            if !named {
+                self.unnamespaced_policies.insert(p.id());
+            }
             self.used_namespaces.insert(ns);
             self.policies.push(p);
             self.notes.extend(notes);
         }
+    }
+
+    /// The namespace of an object that names none.
+    fn default_namespace(&self) -> String {
+        self.namespace
+            .clone()
+            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string())
     }
 
     fn finish(mut self) -> Cluster {
@@ -400,6 +439,7 @@ impl State {
             workloads,
             policies: self.policies,
             notes: self.notes,
+            unnamespaced_policies: self.unnamespaced_policies,
         }
     }
 }

@@ -18,8 +18,8 @@ mod workloads;
 pub use crate::ir::selector::{LabelSelector, Labels, Operator, Requirement};
 pub use crate::ir::Direction;
 use crate::ir::{Cidr, PortSet, Protocol};
-pub use load::{load, load_policies, LoadError, Source};
-use std::collections::BTreeMap;
+pub use load::{load, load_in, load_policies, load_policies_in, LoadError, Source};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 /// The label every namespace carries with its own name (Kubernetes >= 1.21:
@@ -273,4 +273,7 @@ pub struct Cluster {
     pub policies: Vec<NetworkPolicy>,
     /// Things skipped, with the reason.
     pub notes: Vec<Note>,
+    /// The NetworkPolicies that named no namespace (read into `default`, or the namespace
+    /// the loader was given), as `namespace/name`.
+    pub unnamespaced_policies: BTreeSet<String>,
 }

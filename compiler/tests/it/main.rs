@@ -26,6 +26,7 @@ mod golden;
 mod host_network;
 mod kit;
 mod loader;
+mod namespace;
 mod output;
 mod peers;
 mod resolve;
