@@ -220,7 +220,7 @@ fn self_check(intent: &Intent, output: &emit::Output) -> Result<(), Diagnostic> 
     let cluster = model::load(&written).map_err(|errors| {
         errors.iter().fold(
             internal("the emitted policies do not load as valid NetworkPolicies"),
-            |d, e| d.with_note(e.to_string()),
+            |d, e| d.with_note(manifest_problem(e)),
         )
     })?;
     // The loader reads a CIDR with host bits as its network (existing objects may hold
@@ -233,7 +233,7 @@ fn self_check(intent: &Intent, output: &emit::Output) -> Result<(), Diagnostic> 
     if !refused.is_empty() {
         return Err(refused.iter().fold(
             internal("the emitted policies hold values an API server refuses in a new object"),
-            |d, n| d.with_note(n.message.clone()),
+            |d, n| d.with_note(manifest_problem(&n.diagnostic)),
         ));
     }
     let budget = Budget::new(proof::BUDGET);
@@ -246,6 +246,17 @@ fn self_check(intent: &Intent, output: &emit::Output) -> Result<(), Diagnostic> 
             |d, c| d.with_note(format!("counterexample: {}", c.witness)),
         )),
     }
+}
+
+/// A loader's diagnostic about an emitted manifest, as one note of an internal error:
+/// `shop/db.yaml (document 1): spec.ingress[0]: [NP0703] message`.
+fn manifest_problem(d: &Diagnostic) -> String {
+    let place = d.primary.as_ref().map(|l| match &l.manifest {
+        Some(m) if m.path.is_empty() => format!("{} (document {}): ", l.file, m.document),
+        Some(m) => format!("{} (document {}): {}: ", l.file, m.document, m.path),
+        None => format!("{}: ", l.file),
+    });
+    format!("{}[{}] {}", place.unwrap_or_default(), d.code, d.message)
 }
 
 fn has_errors(diagnostics: &[Diagnostic]) -> bool {

@@ -84,16 +84,24 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     // kind (a kustomize `$patch: delete` stub, a Deployment in two overlays) is a note and
     // does not fail it. `reach` and `explain` answer about pods, so a broken workload
     // stays an error there (`cli::load_cluster`).
-    let cluster = model::load_policies_in(&sources, namespace)
-        .map_err(|errs| CliError::BadInput(errs.iter().map(ToString::to_string).collect()))?;
-    for note in cluster.notes.iter().filter(|n| {
-        matches!(
-            n.about,
-            NoteAbout::NetworkPolicy | NoteAbout::Ignored | NoteAbout::RefusedWhenNew
-        )
-    }) {
-        super::print_note(note);
-    }
+    let cluster = match model::load_policies_in(&sources, namespace) {
+        Ok(cluster) => cluster,
+        Err(errors) => {
+            program::print(&errors, &model::load::texts(&sources, &errors), format);
+            return Ok(exit::BAD_INPUT);
+        }
+    };
+    let notes: Vec<&model::Note> = cluster
+        .notes
+        .iter()
+        .filter(|n| {
+            matches!(
+                n.about,
+                NoteAbout::NetworkPolicy | NoteAbout::Ignored | NoteAbout::RefusedWhenNew
+            )
+        })
+        .collect();
+    super::print_notes(&sources, &notes, format);
     if let Some(warning) = default_namespace::warning(&compiled, &cluster, namespace) {
         program::print(&[warning], &compiled.sources, format);
     }

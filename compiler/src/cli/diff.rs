@@ -389,9 +389,8 @@ fn committed(
             base.label(),
             dir.display()
         );
-        for e in errors {
-            eprintln!("error: {e}");
-        }
+        let texts = crate::model::load::texts(&owned, &errors);
+        program::print(&errors, &texts, Format::Human);
         Stop::Printed(exit::BAD_INPUT)
     })?;
     let files = owned

@@ -34,6 +34,8 @@ pub enum CliError {
     BadInput(Vec<String>),
     /// netpolc itself failed.
     Internal(String),
+    /// Diagnostics were printed; exit with this code.
+    Printed(u8),
 }
 
 impl CliError {
@@ -150,23 +152,29 @@ fn load_cluster(
     namespace: Option<&str>,
 ) -> Result<crate::model::Cluster, CliError> {
     let sources = input::read_sources(paths).map_err(CliError::bad)?;
-    let cluster = crate::model::load_in(&sources, namespace)
-        .map_err(|errs| CliError::BadInput(errs.iter().map(|e| e.to_string()).collect()))?;
-    for note in &cluster.notes {
-        print_note(note);
-    }
+    let format = crate::diag::Format::Human;
+    let cluster = match crate::model::load_in(&sources, namespace) {
+        Ok(cluster) => cluster,
+        Err(errors) => {
+            let texts = crate::model::load::texts(&sources, &errors);
+            program::print(&errors, &texts, format);
+            return Err(CliError::Printed(exit::BAD_INPUT));
+        }
+    };
+    let notes: Vec<&crate::model::Note> = cluster.notes.iter().collect();
+    print_notes(&sources, &notes, format);
     Ok(cluster)
 }
 
-/// A loader's note on standard error: `warning:` for a value a current API server
-/// refuses in a new object (the input still loads), `note:` for the rest.
-fn print_note(note: &crate::model::Note) {
-    let level = match note.about {
-        crate::model::NoteAbout::RefusedWhenNew => "warning",
-        _ => "note",
-    };
-    let text = format!("{}: {}", note.origin, note.message);
-    eprintln!("{level}: {}", escape_controls(&text));
+/// The loader's notes and warnings, as diagnostics.
+fn print_notes(
+    sources: &[crate::model::Source],
+    notes: &[&crate::model::Note],
+    format: crate::diag::Format,
+) {
+    let diags: Vec<crate::diag::Diagnostic> = notes.iter().map(|n| n.diagnostic.clone()).collect();
+    let texts = crate::model::load::texts(sources, &diags);
+    program::print(&diags, &texts, format);
 }
 
 /// Runs the command line and returns the process exit code. Panics are caught
@@ -225,6 +233,7 @@ pub fn main() -> ExitCode {
             }
             ExitCode::from(exit::BAD_INPUT)
         }
+        Ok(Err(CliError::Printed(code))) => ExitCode::from(code),
         Ok(Err(CliError::Internal(msg))) => {
             eprintln!("internal error: {}", escape_controls(&msg));
             ExitCode::from(exit::INTERNAL)

@@ -4,7 +4,8 @@
 //!
 //! Numbering: NP01xx text and syntax, NP02xx names and rules, NP03xx scope and what
 //! NetworkPolicy cannot express, NP04xx warnings, NP05xx files and configuration,
-//! NP06xx the proof, NP09xx internal errors. A code, once released, keeps its meaning.
+//! NP06xx the proof, NP07xx Kubernetes manifests (grouped by what the user must do, not
+//! one per message), NP09xx internal errors. A code, once released, keeps its meaning.
 
 use super::Severity;
 use std::fmt;
@@ -85,6 +86,15 @@ codes! {
     PoliciesDiffer = "NP0601", Error, "NetworkPolicies that allow or deny a connection differently from the program";
     ProofTooLarge = "NP0602", Error, "selectors that combine into more cases than the proof may examine";
     PoliciesInDefaultNamespace = "NP0603", Warning, "NetworkPolicies that name no namespace, read into `default`, which the program does not name";
+    // --- manifests
+    UnreadableManifest = "NP0701", Error, "a manifest file or document that cannot be read: not UTF-8, not YAML or JSON, or past the reader's limits";
+    ManifestShape = "NP0702", Error, "a manifest field that is unknown, missing, or of the wrong type";
+    InvalidManifestValue = "NP0703", Error, "a manifest value the API server refuses: a name, label, selector, port, address or CIDR";
+    DuplicateObject = "NP0704", Error, "two objects of one kind with the same namespace and name";
+    UnservedVersion = "NP0705", Error, "an object whose `apiVersion` is not served for its kind";
+    HostBitsCidr = "NP0706", Warning, "an ipBlock CIDR with bits set beyond its prefix, read as its network";
+    NotRead = "NP0707", Note, "objects or fields netpolc reads past: other kinds, rules that `policyTypes` leave out, problems where the command does not look";
+    ReadAs = "NP0708", Note, "how netpolc reads the manifests: workloads formed from pods and controllers, labels the control plane sets";
     // --- internal
     Internal = "NP0901", Error, "netpolc broke one of its own invariants: a bug to report";
 }

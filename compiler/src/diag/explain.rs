@@ -40,6 +40,14 @@ pub fn explanation(code: Code) -> &'static str {
         Code::PoliciesDiffer => include_str!("explain/NP0601.md"),
         Code::ProofTooLarge => include_str!("explain/NP0602.md"),
         Code::PoliciesInDefaultNamespace => include_str!("explain/NP0603.md"),
+        Code::UnreadableManifest => include_str!("explain/NP0701.md"),
+        Code::ManifestShape => include_str!("explain/NP0702.md"),
+        Code::InvalidManifestValue => include_str!("explain/NP0703.md"),
+        Code::DuplicateObject => include_str!("explain/NP0704.md"),
+        Code::UnservedVersion => include_str!("explain/NP0705.md"),
+        Code::HostBitsCidr => include_str!("explain/NP0706.md"),
+        Code::NotRead => include_str!("explain/NP0707.md"),
+        Code::ReadAs => include_str!("explain/NP0708.md"),
         Code::Internal => include_str!("explain/NP0901.md"),
     }
 }

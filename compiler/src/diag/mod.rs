@@ -17,6 +17,7 @@ pub use render::{escape_controls, render, summary, Format};
 pub use crate::source::{line_column, nth_line, LineIndex};
 
 use crate::source::Span;
+use std::fmt;
 
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -25,14 +26,18 @@ pub enum Severity {
     Error,
     /// The program compiles, but probably does not say what was meant.
     Warning,
+    /// Information about how the input was read (kinds skipped, workloads formed): never
+    /// fails a run, and never counts for `--deny-warnings`.
+    Note,
 }
 
 impl Severity {
-    /// `error` or `warning`.
+    /// `error`, `warning` or `note`.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         }
     }
 }
@@ -46,6 +51,46 @@ pub struct Label {
     pub span: Span,
     /// What this place has to do with the diagnostic, if the message alone does not say.
     pub message: Option<String>,
+    /// In a Kubernetes manifest: the document and field the label is about. The span is
+    /// then where the YAML reader found that field (or its nearest enclosing value), and
+    /// means nothing when the file's text is not in [`Sources`] (a file that is not UTF-8).
+    pub manifest: Option<ManifestPlace>,
+}
+
+/// A place in a manifest as the API server names it: the document of the file and the
+/// field path within it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestPlace {
+    /// The 1-based document (a YAML document, or the one JSON value) in the file.
+    pub document: usize,
+    /// The field path (`spec.ingress[0].from[1].ipBlock.cidr`), `items[3].` first for an
+    /// item of a List; empty for the whole document.
+    pub path: String,
+}
+
+impl fmt::Display for ManifestPlace {
+    /// `document 2, spec.ingress[0]`, or `document 2` for the whole document.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "document {}", self.document)?;
+        if !self.path.is_empty() {
+            write!(f, ", {}", self.path)?;
+        }
+        Ok(())
+    }
+}
+
+impl Label {
+    fn in_manifest(file: &str, document: usize, path: &str, message: Option<String>) -> Label {
+        Label {
+            file: file.to_owned(),
+            span: Span::default(),
+            message,
+            manifest: Some(ManifestPlace {
+                document,
+                path: path.to_owned(),
+            }),
+        }
+    }
 }
 
 /// One thing the compiler has to tell its user.
@@ -90,6 +135,26 @@ impl Diagnostic {
             file: file.to_owned(),
             span,
             message: None,
+            manifest: None,
+        });
+        self
+    }
+
+    /// Points the diagnostic at a field of a manifest: document `document` of `file`, at
+    /// field path `path` (empty for the whole document). The loader finds its span.
+    pub fn in_manifest(mut self, file: &str, document: usize, path: &str) -> Diagnostic {
+        self.primary = Some(Label::in_manifest(file, document, path, None));
+        self
+    }
+
+    /// Points the diagnostic at a whole file, with no line: a file that cannot be read,
+    /// or that is not text.
+    pub fn in_file(mut self, file: &str) -> Diagnostic {
+        self.primary = Some(Label {
+            file: file.to_owned(),
+            span: Span::default(),
+            message: None,
+            manifest: None,
         });
         self
     }
@@ -100,8 +165,28 @@ impl Diagnostic {
             file: file.to_owned(),
             span,
             message: Some(message.into()),
+            manifest: None,
         });
         self
+    }
+
+    /// Adds another place in a manifest that explains the diagnostic (the first of two
+    /// duplicates).
+    pub fn with_secondary_in_manifest(
+        mut self,
+        file: &str,
+        document: usize,
+        path: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let label = Label::in_manifest(file, document, path, Some(message.into()));
+        self.secondary.push(label);
+        self
+    }
+
+    /// Every label, the primary first.
+    pub fn labels_mut(&mut self) -> impl Iterator<Item = &mut Label> {
+        self.primary.iter_mut().chain(self.secondary.iter_mut())
     }
 
     /// Adds a note.

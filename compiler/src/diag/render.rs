@@ -5,10 +5,13 @@
 //!   `file:line:col: severity[CODE]: message`, followed by lines indented by two spaces
 //!   (`see file:line:col: message` for each secondary place, then `note: ...`, then
 //!   `help: ...`) is a contract; golden files and scripts may depend on it, and changing
-//!   it is a breaking change to be written in the changelog.
-//! - [`Format::Json`]: one JSON array, fields in a fixed order, for tools.
-//! - [`Format::Github`]: GitHub Actions workflow commands, which the runner turns into
-//!   annotations on the pull request.
+//!   it is a breaking change to be written in the changelog. In a manifest, the message
+//!   starts with its place (`document 2, spec.ingress[0]: `) and a `see` place is
+//!   `file:line:col (document 1): metadata.name`.
+//! - [`Format::Json`]: JSON Lines, as cargo prints them: one object per diagnostic on one
+//!   line, fields in a fixed order, for tools.
+//! - [`Format::Github`]: GitHub Actions workflow commands (`::error`, `::warning`,
+//!   `::notice`), which the runner turns into annotations on the pull request.
 //!
 //! Every renderer is total: spans past the end of a text, reversed spans, spans inside a
 //! multi-byte character and files that [`Sources`] does not know are all printed as well
@@ -16,7 +19,7 @@
 
 mod human;
 
-use super::{Diagnostic, Label, LineIndex, Severity, Sources};
+use super::{Diagnostic, Label, LineIndex, ManifestPlace, Severity, Sources};
 use serde_json::{json, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -30,7 +33,7 @@ pub enum Format {
     Human,
     /// One stable line per diagnostic (plus indented notes), for golden files.
     Short,
-    /// A JSON array, for tools.
+    /// JSON Lines (one object per diagnostic), for tools.
     Json,
     /// GitHub Actions workflow commands (`::error file=...::message`).
     Github,
@@ -91,20 +94,17 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, format: Format, color: bo
             .map(|d| human::render(d, sources, color))
             .collect(),
         Format::Short => diags.iter().map(|d| short(d, sources)).collect(),
-        Format::Json => json_array(diags, sources),
+        Format::Json => diags.iter().map(|d| json_line(d, sources)).collect(),
         Format::Github => diags.iter().map(|d| github(d, sources)).collect(),
     }
 }
 
 /// The closing line of human output: `error: could not compile: 2 errors, 1 warning`, or
 /// `warning: 1 warning emitted` when there are only warnings; `None` when there is
-/// nothing to sum up. Ends with a newline.
+/// nothing to sum up (notes are not counted). Ends with a newline.
 pub fn summary(diags: &[Diagnostic], color: bool) -> Option<String> {
-    let errors = diags
-        .iter()
-        .filter(|d| d.severity() == Severity::Error)
-        .count();
-    let warnings = diags.len() - errors;
+    let count_of = |s: Severity| diags.iter().filter(|d| d.severity() == s).count();
+    let (errors, warnings) = (count_of(Severity::Error), count_of(Severity::Warning));
     let count = |n: usize, what: &str| super::count(n, what, &format!("{what}s"));
     let (severity, text) = match (errors, warnings) {
         (0, 0) => return None,
@@ -200,6 +200,10 @@ fn escape_label(label: &Label) -> Label {
         file: escape_controls(&label.file).into_owned(),
         span: label.span,
         message: label.message.as_deref().map(printable),
+        manifest: label.manifest.as_ref().map(|m| ManifestPlace {
+            document: m.document,
+            path: escape_controls(&m.path).into_owned(),
+        }),
     }
 }
 
@@ -332,11 +336,33 @@ pub(crate) fn floor_boundary(text: &str, offset: usize) -> usize {
     at
 }
 
+/// `file:line:col`, or just `file` when its text is unknown; in a manifest followed by
+/// ` (document N): field.path`.
+pub(crate) fn location(sources: &Texts<'_>, label: &Label) -> String {
+    let mut out = file_line_column(sources, label);
+    if let Some(m) = &label.manifest {
+        out.push_str(&format!(" (document {})", m.document));
+        if !m.path.is_empty() {
+            out.push_str(&format!(": {}", m.path));
+        }
+    }
+    out
+}
+
 /// `file:line:col`, or just `file` when its text is unknown.
-fn location(sources: &Texts<'_>, label: &Label) -> String {
+fn file_line_column(sources: &Texts<'_>, label: &Label) -> String {
     match position(sources, label) {
         Some(p) => format!("{}:{}:{}", label.file, p.line, p.column),
         None => label.file.clone(),
+    }
+}
+
+/// The message, after the primary place in a manifest (`document 2, spec.ingress[0]: `)
+/// for the one-line formats, whose location is only `file:line:col`.
+fn placed_message(d: &Diagnostic) -> String {
+    match d.primary.as_ref().and_then(|l| l.manifest.as_ref()) {
+        Some(m) => format!("{m}: {}", d.message),
+        None => d.message.clone(),
     }
 }
 
@@ -349,14 +375,14 @@ fn indent_continuation(text: &str, indent: &str) -> String {
 fn short(d: &Diagnostic, sources: &Texts<'_>) -> String {
     let mut out = String::new();
     if let Some(primary) = &d.primary {
-        out.push_str(&location(sources, primary));
+        out.push_str(&file_line_column(sources, primary));
         out.push_str(": ");
     }
     out.push_str(&format!(
         "{}[{}]: {}\n",
         d.severity().as_str(),
         d.code,
-        indent_continuation(&d.message, "    ")
+        indent_continuation(&placed_message(d), "    ")
     ));
     for label in &d.secondary {
         out.push_str(&format!("  see {}", location(sources, label)));
@@ -374,17 +400,17 @@ fn short(d: &Diagnostic, sources: &Texts<'_>) -> String {
     out
 }
 
-fn json_array(diags: &[Diagnostic], sources: &Texts<'_>) -> String {
-    let items: Vec<Value> = diags.iter().map(|d| json_object(d, sources)).collect();
+/// One JSON Lines record: the object on one line, then a line break.
+fn json_line(d: &Diagnostic, sources: &Texts<'_>) -> String {
     // Serialising a `Value` cannot fail: every key is a string.
-    let mut text =
-        serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_else(|_| "[]".to_owned());
+    let mut text = serde_json::to_string(&json_object(d, sources)).unwrap_or_default();
     text.push('\n');
     text
 }
 
 fn json_object(d: &Diagnostic, sources: &Texts<'_>) -> Value {
     let at = d.primary.as_ref().and_then(|l| position(sources, l));
+    let manifest = d.primary.as_ref().and_then(|l| l.manifest.as_ref());
     let secondary: Vec<Value> = d
         .secondary
         .iter()
@@ -394,6 +420,8 @@ fn json_object(d: &Diagnostic, sources: &Texts<'_>) -> Value {
                 "file": label.file,
                 "line": p.map(|p| p.line),
                 "column": p.map(|p| p.column),
+                "document": label.manifest.as_ref().map(|m| m.document),
+                "path": label.manifest.as_ref().map(|m| m.path.as_str()),
                 "message": label.message,
             })
         })
@@ -408,6 +436,8 @@ fn json_object(d: &Diagnostic, sources: &Texts<'_>) -> Value {
         "column": at.map(|p| p.column),
         "end_line": at.map(|p| p.end_line),
         "end_column": at.map(|p| p.end_column),
+        "document": manifest.map(|m| m.document),
+        "path": manifest.map(|m| m.path.as_str()),
         "notes": d.notes,
         "help": d.help,
         "secondary": secondary,
@@ -429,9 +459,9 @@ pub(crate) fn github_escape_property(text: &str) -> String {
         .replace(',', "%2C")
 }
 
-/// One `::error` or `::warning` command. GitHub's `endColumn` is taken as inclusive (the
-/// last character's column), matching the `^^^` of the human format; an empty span
-/// points at one column.
+/// One `::error`, `::warning` or `::notice` command. GitHub's `endColumn` is taken as
+/// inclusive (the last character's column), matching the `^^^` of the human format; an
+/// empty span points at one column.
 fn github(d: &Diagnostic, sources: &Texts<'_>) -> String {
     let mut properties = Vec::new();
     if let Some(primary) = &d.primary {
@@ -444,7 +474,7 @@ fn github(d: &Diagnostic, sources: &Texts<'_>) -> String {
         }
     }
     properties.push(format!("title={}", github_escape_property(d.code.as_str())));
-    let mut message = d.message.clone();
+    let mut message = placed_message(d);
     for label in &d.secondary {
         message.push_str(&format!("\nsee {}", location(sources, label)));
         if let Some(text) = &label.message {
@@ -457,9 +487,13 @@ fn github(d: &Diagnostic, sources: &Texts<'_>) -> String {
     if let Some(help) = &d.help {
         message.push_str(&format!("\nhelp: {help}"));
     }
+    let command = match d.severity() {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "notice",
+    };
     format!(
-        "::{} {}::{}\n",
-        d.severity().as_str(),
+        "::{command} {}::{}\n",
         properties.join(","),
         github_escape_data(&message)
     )

@@ -1,50 +1,21 @@
 //! The manifest loader: bytes in, a validated [`Cluster`] out, or every error the API
-//! server would have reported, each with its file, document and field path.
+//! server would have reported, each a [`Diagnostic`] (codes NP07xx) with its file,
+//! document and field path, and the line and column of that field.
 //!
 //! The steps live in sibling modules: `parse` (bytes to documents), `meta` (ObjectMeta),
-//! `netpol` (NetworkPolicy), `workloads` (Pods and controllers) and [`super::validate`]
-//! (the syntax rules).
+//! `netpol` (NetworkPolicy), `workloads` (Pods and controllers), [`super::validate`]
+//! (the syntax rules) and `locate` (field paths back to lines, once everything is read).
 
 use super::meta::{self, NameRule};
 use super::parse;
 use super::walk::{child, field, index, opt_list, opt_str, Ctx, Object};
 use super::workloads::{self, Candidate};
 use super::{Cluster, Namespace, NetworkPolicy, Note, NoteAbout, Origin, NAMESPACE_NAME_LABEL};
+use crate::diag::{Code, Diagnostic, Sources};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 pub use crate::source::Source;
-
-/// An input the API server would reject, or that cannot be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoadError {
-    /// The source's name.
-    pub file: String,
-    /// The 1-based document within the file, when the error is inside one.
-    pub document: Option<usize>,
-    /// The field path (`spec.ingress[0].from[1].ipBlock.cidr`); empty for the whole
-    /// document or file.
-    pub path: String,
-    /// What is wrong, lower case, with user input in backticks.
-    pub message: String,
-}
-
-impl fmt::Display for LoadError {
-    /// `FILE (document N): FIELD.PATH: message`, leaving out the parts that are absent.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
-        if let Some(d) = self.document {
-            write!(f, " (document {d})")?;
-        }
-        if !self.path.is_empty() {
-            write!(f, ": {}", self.path)?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl std::error::Error for LoadError {}
 
 /// The largest source the loader reads, in bytes; larger ones are refused.
 pub use crate::source::{past_read_bound, MAX_SOURCE_BYTES};
@@ -62,14 +33,14 @@ const MAX_LIST_DEPTH: usize = 4;
 /// each source parses alone, so sources are parsed on several threads; the documents are
 /// then read in the order given, so that everything, errors included, comes out as if
 /// read one by one.
-pub fn load(sources: &[Source]) -> Result<Cluster, Vec<LoadError>> {
+pub fn load(sources: &[Source]) -> Result<Cluster, Vec<Diagnostic>> {
     load_with(sources, State::default())
 }
 
 /// As [`load`], objects that name no namespace read into `namespace` (`None`: `default`),
 /// as `kubectl apply -n NAMESPACE` applies them. An object that names its namespace keeps
 /// it (kubectl would refuse one that names another; an analysis reads a whole tree).
-pub fn load_in(sources: &[Source], namespace: Option<&str>) -> Result<Cluster, Vec<LoadError>> {
+pub fn load_in(sources: &[Source], namespace: Option<&str>) -> Result<Cluster, Vec<Diagnostic>> {
     let state = State {
         namespace: namespace.map(str::to_owned),
         ..State::default()
@@ -82,7 +53,7 @@ pub fn load_in(sources: &[Source], namespace: Option<&str>) -> Result<Cluster, V
 /// same Deployment in two overlays) becomes a [`NoteAbout::Ignored`] note, not an error,
 /// since nothing the command answers depends on it. Problems in NetworkPolicies, and
 /// documents that cannot be read at all (no object, no `kind`), are still errors.
-pub fn load_policies(sources: &[Source]) -> Result<Cluster, Vec<LoadError>> {
+pub fn load_policies(sources: &[Source]) -> Result<Cluster, Vec<Diagnostic>> {
     load_policies_in(sources, None)
 }
 
@@ -90,7 +61,7 @@ pub fn load_policies(sources: &[Source]) -> Result<Cluster, Vec<LoadError>> {
 pub fn load_policies_in(
     sources: &[Source],
     namespace: Option<&str>,
-) -> Result<Cluster, Vec<LoadError>> {
+) -> Result<Cluster, Vec<Diagnostic>> {
     let state = State {
         policies_only: true,
         namespace: namespace.map(str::to_owned),
@@ -99,7 +70,7 @@ pub fn load_policies_in(
     load_with(sources, state)
 }
 
-fn load_with(sources: &[Source], mut state: State) -> Result<Cluster, Vec<LoadError>> {
+fn load_with(sources: &[Source], mut state: State) -> Result<Cluster, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     // In batches, so that only one batch's parsed documents are held at a time.
     let batches = sources
@@ -126,9 +97,34 @@ fn load_with(sources: &[Source], mut state: State) -> Result<Cluster, Vec<LoadEr
         }
     }
     if !errors.is_empty() {
+        super::locate::locate(sources, errors.iter_mut());
         return Err(errors);
     }
-    Ok(state.finish())
+    let mut cluster = state.finish();
+    super::locate::locate(sources, cluster.notes.iter_mut().map(|n| &mut n.diagnostic));
+    Ok(cluster)
+}
+
+/// The texts that `diagnostics` of the loader point into, for a renderer: each source
+/// named by a label in a manifest, as the loader read it (UTF-8, byte order mark
+/// dropped). A source that is not UTF-8 is left out, so its labels print without a line.
+pub fn texts<'d>(
+    sources: &[Source],
+    diagnostics: impl IntoIterator<Item = &'d Diagnostic>,
+) -> Sources {
+    let named: BTreeSet<&str> = diagnostics
+        .into_iter()
+        .flat_map(|d| d.primary.iter().chain(&d.secondary))
+        .filter(|l| l.manifest.is_some())
+        .map(|l| l.file.as_str())
+        .collect();
+    let mut texts = Sources::new();
+    for source in sources.iter().filter(|s| named.contains(s.name.as_str())) {
+        if let Some(text) = parse::text(source) {
+            texts.add(&source.name, text);
+        }
+    }
+    texts
 }
 
 /// Sources parsed together before their documents are read.
@@ -147,6 +143,20 @@ fn parse_all(sources: &[Source]) -> Vec<parse::Parsed> {
     crate::parallel::map_in_order(sources, parse::documents)
 }
 
+/// Where an object was first declared: its document and its name's field path (an item
+/// of a List is `items[i].metadata.name`).
+struct First {
+    file: String,
+    document: usize,
+    path: String,
+}
+
+impl std::fmt::Display for First {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (document {})", self.file, self.document)
+    }
+}
+
 /// What has been read so far.
 #[derive(Default)]
 struct State {
@@ -155,7 +165,7 @@ struct State {
     policies: Vec<NetworkPolicy>,
     notes: Vec<Note>,
     /// (kind, namespace, name) to where it was first declared, to refuse duplicates.
-    seen: BTreeMap<(String, String, String), Origin>,
+    seen: BTreeMap<(String, String, String), First>,
     used_namespaces: BTreeSet<String>,
     /// Problems outside NetworkPolicies are notes ([`load_policies`]).
     policies_only: bool,
@@ -179,7 +189,7 @@ impl State {
         typed: Option<(&str, Option<&str>)>,
     ) {
         let Value::Object(root) = value else {
-            ctx.error(
+            ctx.shape(
                 "",
                 "a manifest must be an object with `apiVersion` and `kind`",
             );
@@ -190,7 +200,7 @@ impl State {
             (None, Some((kind, _))) if field(root, "kind").is_none() => kind,
             (None, _) => {
                 if field(root, "kind").is_none() {
-                    ctx.error("kind", "required value: every object needs a `kind`");
+                    ctx.shape("kind", "required value: every object needs a `kind`");
                 }
                 return;
             }
@@ -212,19 +222,16 @@ impl State {
                 errors: &mut ignored,
             };
             self.kind(&mut inner, root, kind, api_version);
-            for e in ignored {
-                let at = if e.path.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}: ", e.path)
-                };
+            for mut e in ignored {
+                // The same place, as a note: nothing the command answers depends on it.
+                e.code = Code::NotRead;
+                e.message = format!(
+                    "ignored, since only NetworkPolicies are read: {}",
+                    e.message
+                );
                 self.notes.push(Note {
                     about: NoteAbout::Ignored,
-                    origin: ctx.origin.clone(),
-                    message: format!(
-                        "ignored, since only NetworkPolicies are read: {at}{}",
-                        e.message
-                    ),
+                    diagnostic: e,
                 });
             }
             return;
@@ -282,7 +289,11 @@ impl State {
         depth: usize,
     ) {
         if depth >= MAX_LIST_DEPTH {
-            ctx.error("items", "lists nested too deeply");
+            ctx.error(
+                Code::UnreadableManifest,
+                "items",
+                format!("Lists nested more than {MAX_LIST_DEPTH} deep, the most netpolc reads"),
+            );
             return;
         }
         let saved = ctx.prefix.clone();
@@ -307,13 +318,27 @@ impl State {
             } else {
                 format!("{ns}/{name}")
             };
-            ctx.error(
-                "metadata.name",
+            let path = ctx.full_path("metadata.name");
+            let d = Diagnostic::new(
+                Code::DuplicateObject,
                 format!("duplicate {kind} `{id}`: also declared in {first}"),
+            )
+            .in_manifest(&ctx.origin.file, ctx.origin.document, &path)
+            .with_secondary_in_manifest(
+                &first.file,
+                first.document,
+                &first.path,
+                "first declared here",
             );
+            ctx.errors.push(d);
             return false;
         }
-        self.seen.insert(key, ctx.origin.clone());
+        let first = First {
+            file: ctx.origin.file.clone(),
+            document: ctx.origin.document,
+            path: ctx.full_path("metadata.name"),
+        };
+        self.seen.insert(key, first);
         true
     }
 
@@ -330,15 +355,17 @@ impl State {
         // namespace's name (NamespaceDefaultLabelName, 1.21+), overwriting any other value.
         if let Some(v) = labels.get(NAMESPACE_NAME_LABEL) {
             if *v != meta.name {
-                self.notes.push(Note {
-                    about: NoteAbout::Namespace,
-                    origin: ctx.origin.clone(),
-                    message: format!(
+                let path = ctx.full_path(&format!("metadata.labels.{NAMESPACE_NAME_LABEL}"));
+                self.notes.push(Note::new(
+                    NoteAbout::Namespace,
+                    &ctx.origin,
+                    &path,
+                    format!(
                         "Namespace `{}`: label `{NAMESPACE_NAME_LABEL}={v}` is overwritten with \
                          `{}` by the control plane",
                         meta.name, meta.name
                     ),
-                });
+                ));
             }
         }
         labels.insert(NAMESPACE_NAME_LABEL.to_string(), meta.name.clone());
@@ -470,7 +497,7 @@ fn api_version_error(ctx: &mut Ctx<'_>, kind: &str, got: Option<&str>) {
             super::walk::shorten(v)
         ),
     };
-    ctx.error(&child("", "apiVersion"), message);
+    ctx.error(Code::UnservedVersion, &child("", "apiVersion"), message);
 }
 
 #[cfg(test)]
@@ -482,21 +509,6 @@ mod tests {
             name: name.into(),
             bytes: text.as_bytes().to_vec(),
         }
-    }
-
-    #[test]
-    fn display_leaves_out_absent_parts() {
-        let mut e = LoadError {
-            file: "bad.yaml".into(),
-            document: Some(2),
-            path: "spec.ingress[0]".into(),
-            message: "x".into(),
-        };
-        assert_eq!(e.to_string(), "bad.yaml (document 2): spec.ingress[0]: x");
-        e.path.clear();
-        assert_eq!(e.to_string(), "bad.yaml (document 2): x");
-        e.document = None;
-        assert_eq!(e.to_string(), "bad.yaml: x");
     }
 
     #[test]
@@ -529,7 +541,14 @@ mod tests {
             .filter(|n| n.about == NoteAbout::Ignored)
             .collect();
         assert_eq!(ignored.len(), 1, "{:?}", c.notes);
-        assert!(ignored[0].message.contains("pod template"), "{ignored:?}");
+        let note = &ignored[0].diagnostic;
+        assert!(note.message.contains("pod template"), "{ignored:?}");
+        assert_eq!(note.code, Code::NotRead);
+        let place = note.primary.as_ref().and_then(|l| l.manifest.as_ref());
+        assert_eq!(
+            place.map(|m| (m.document, m.path.as_str())),
+            Some((1, "spec"))
+        );
         let bad = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: -p}\n\
                    spec: {podSelector: {}}\n";
         assert!(load_policies(&[src("a.yaml", bad)]).is_err());
@@ -538,6 +557,8 @@ mod tests {
     #[test]
     fn document_without_kind_is_an_error() {
         let e = load(&[src("a.yaml", "apiVersion: v1\nmetadata: {name: x}\n")]).unwrap_err();
-        assert_eq!(e[0].path, "kind");
+        let place = e[0].primary.as_ref().and_then(|l| l.manifest.as_ref());
+        assert_eq!(place.map(|m| m.path.as_str()), Some("kind"));
+        assert_eq!(e[0].code, Code::ManifestShape);
     }
 }

@@ -85,7 +85,7 @@ pub fn read(
 ) -> Option<Meta> {
     let path = "metadata";
     let Some(m) = field(root, "metadata").and_then(|v| as_object(ctx, v, path)) else {
-        ctx.error(path, "required value: an object needs `metadata.name`");
+        ctx.shape(path, "required value: an object needs `metadata.name`");
         return None;
     };
     if strict {
@@ -99,13 +99,13 @@ pub fn read(
     let name_path = child(path, "name");
     if name.is_empty() {
         if field(m, "generateName").is_some() {
-            ctx.error(
+            ctx.shape(
                 &name_path,
                 "required value: `generateName` gives a random name on creation; netpolc \
                  needs a fixed `name`",
             );
         } else {
-            ctx.error(
+            ctx.shape(
                 &name_path,
                 "required value: name or generateName is required",
             );
@@ -119,7 +119,7 @@ pub fn read(
             ),
         };
         if !errs.is_empty() {
-            ctx.error(
+            ctx.invalid(
                 &name_path,
                 format!(
                     "`{}` is not a valid {what}: {}",
@@ -137,7 +137,7 @@ pub fn read(
             // ValidateObjectMeta -> ValidateNamespaceName (IsDNS1123Label).
             let errs = validate::dns1123_label(ns);
             if !errs.is_empty() {
-                ctx.error(
+                ctx.invalid(
                     &child(path, "namespace"),
                     format!(
                         "`{}` is not a valid namespace name: {}",
@@ -185,7 +185,7 @@ fn annotations(ctx: &mut Ctx<'_>, v: &Value, path: &str) {
         let p = child(path, k);
         let errs = validate::qualified_name(&k.to_ascii_lowercase());
         if !errs.is_empty() {
-            ctx.error(
+            ctx.invalid(
                 &p,
                 format!(
                     "`{}` is not a valid annotation key: {}",
@@ -201,7 +201,7 @@ fn annotations(ctx: &mut Ctx<'_>, v: &Value, path: &str) {
         }
     }
     if total > TOTAL_ANNOTATION_SIZE_LIMIT {
-        ctx.error(
+        ctx.invalid(
             path,
             format!("too long: must have at most {TOTAL_ANNOTATION_SIZE_LIMIT} bytes"),
         );
@@ -236,13 +236,13 @@ fn owner_references(
         if opt_bool(ctx, o, "controller", &p) == Some(true) {
             controllers += 1;
             if controllers > 1 {
-                ctx.error(&p, "only one reference can have Controller set to true");
+                ctx.invalid(&p, "only one reference can have Controller set to true");
             }
             match (kind, name) {
                 (Some(k), Some(n)) if !k.is_empty() && !n.is_empty() => {
                     controller.get_or_insert((k.to_string(), n.to_string()));
                 }
-                _ => ctx.error(
+                _ => ctx.shape(
                     &p,
                     "required value: an owner reference needs `kind` and `name`",
                 ),

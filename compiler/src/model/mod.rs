@@ -6,6 +6,7 @@
 //! cluster would have refused.
 
 pub mod load;
+mod locate;
 mod meta;
 mod netpol;
 mod parse;
@@ -18,7 +19,7 @@ mod workloads;
 pub use crate::ir::selector::{LabelSelector, Labels, Operator, Requirement};
 pub use crate::ir::Direction;
 use crate::ir::{Cidr, PortSet, Protocol};
-pub use load::{load, load_in, load_policies, load_policies_in, LoadError, Source};
+pub use load::{load, load_in, load_policies, load_policies_in, Source};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
@@ -231,15 +232,40 @@ impl NetworkPolicy {
     }
 }
 
-/// A note about input that was read but not used (another kind, say).
+/// A note about input that was read but not used (another kind, say), or a warning about
+/// a value that loads but that a current API server refuses in a new object: a
+/// diagnostic (NP0706-NP0708) at its place in the manifests, with what it is about, so
+/// that commands keep the notes they need.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
-    /// What kind of object it is about, so that commands can keep the notes they need.
+    /// What kind of object it is about.
     pub about: NoteAbout,
-    /// Where.
-    pub origin: Origin,
-    /// What.
-    pub message: String,
+    /// What, and where.
+    pub diagnostic: crate::diag::Diagnostic,
+}
+
+impl Note {
+    /// A note about the field at `path` (empty for the whole object) of the document at
+    /// `origin`; its code follows from what it is about.
+    pub(crate) fn new(
+        about: NoteAbout,
+        origin: &Origin,
+        path: &str,
+        message: impl Into<String>,
+    ) -> Note {
+        use crate::diag::Code;
+        let code = match about {
+            NoteAbout::RefusedWhenNew => Code::HostBitsCidr,
+            NoteAbout::SkippedKind | NoteAbout::NetworkPolicy | NoteAbout::Ignored => Code::NotRead,
+            NoteAbout::Namespace | NoteAbout::Workload => Code::ReadAs,
+        };
+        let diagnostic = crate::diag::Diagnostic::new(code, message).in_manifest(
+            &origin.file,
+            origin.document,
+            path,
+        );
+        Note { about, diagnostic }
+    }
 }
 
 /// What a [`Note`] is about.

@@ -14,6 +14,9 @@ use super::{NamespaceScope, NetworkPolicy, Note, NoteAbout, Peer, PolicyPort, Po
 use crate::model::LabelSelector;
 use serde_json::Value;
 
+/// The CIDRs read as their network, each as (field path, message).
+type HostBits = Vec<(String, String)>;
+
 /// Top-level NetworkPolicy fields. `status` is accepted and ignored: it existed as an
 /// alpha field (NetworkPolicyStatus, 1.24-1.27) and dumps of old clusters may carry it.
 const TOP_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
@@ -67,12 +70,13 @@ pub fn read(
     }
     let origin = ctx.origin.clone();
     let namespace = meta.namespace.unwrap_or_else(|| "default".to_string());
-    for message in host_bits {
-        notes.push(Note {
-            about: NoteAbout::RefusedWhenNew,
-            origin: origin.clone(),
-            message: format!("NetworkPolicy `{namespace}/{}`: {message}", meta.name),
-        });
+    for (path, message) in host_bits {
+        notes.push(Note::new(
+            NoteAbout::RefusedWhenNew,
+            &origin,
+            &ctx.full_path(&path),
+            format!("NetworkPolicy `{namespace}/{}`: {message}", meta.name),
+        ));
     }
     // API reference, NetworkPolicySpec.policyTypes: rules of a direction the policy does
     // not list are not enforced; say so rather than silently drop them.
@@ -81,15 +85,16 @@ pub fn read(
         (isolates_egress, &egress, "egress", "Egress"),
     ] {
         if !isolates && !rules.is_empty() {
-            notes.push(Note {
-                about: NoteAbout::NetworkPolicy,
-                origin: origin.clone(),
-                message: format!(
+            notes.push(Note::new(
+                NoteAbout::NetworkPolicy,
+                &origin,
+                &ctx.full_path(&format!("spec.{dir}")),
+                format!(
                     "NetworkPolicy `{namespace}/{}`: spec.{dir} is ignored because policyTypes \
                      does not include `{ty}`",
                     meta.name
                 ),
-            });
+            ));
         }
     }
     Some(NetworkPolicy {
@@ -111,7 +116,7 @@ fn policy_types<'v>(ctx: &mut Ctx<'_>, spec: &'v Object) -> Option<Vec<&'v str>>
     // ValidateNetworkPolicySpec: "may not specify more than two policyTypes", and
     // upstream stops checking the entries there.
     if list.len() > 2 {
-        ctx.error(path, "may not specify more than two policyTypes");
+        ctx.invalid(path, "may not specify more than two policyTypes");
         return Some(Vec::new());
     }
     let mut out = Vec::new();
@@ -119,7 +124,7 @@ fn policy_types<'v>(ctx: &mut Ctx<'_>, spec: &'v Object) -> Option<Vec<&'v str>>
         let p = index(path, i);
         match v {
             Value::String(s) if s == "Ingress" || s == "Egress" => out.push(s.as_str()),
-            Value::String(s) => ctx.error(
+            Value::String(s) => ctx.invalid(
                 &p,
                 format!(
                     "unsupported value: `{}`: supported values: `Ingress`, `Egress`",
@@ -139,7 +144,7 @@ fn rules(
     key: &str,
     peers_key: &str,
     known: &[&str],
-    host_bits: &mut Vec<String>,
+    host_bits: &mut HostBits,
 ) -> Vec<Rule> {
     let path = child("spec", key);
     let mut out = Vec::new();
@@ -199,7 +204,7 @@ fn port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<PolicyPort> {
         // "may not be specified when `port` is not specified"
         None => {
             if end.is_some() {
-                ctx.error(
+                ctx.invalid(
                     &end_path,
                     "may not be specified when `port` is not specified",
                 );
@@ -209,7 +214,7 @@ fn port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<PolicyPort> {
         // IntOrString: a JSON string is always a name, even "80"; IsValidPortName.
         Some(Value::String(name)) => {
             if end.is_some() {
-                ctx.error(&end_path, "may not be specified when `port` is non-numeric");
+                ctx.invalid(&end_path, "may not be specified when `port` is non-numeric");
             }
             let errs = validate::port_name(name);
             if errs.is_empty() {
@@ -220,7 +225,7 @@ fn port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<PolicyPort> {
                 } else {
                     ""
                 };
-                ctx.error(
+                ctx.invalid(
                     &port_path,
                     format!(
                         "`{}` is not a valid port name: {}{hint}",
@@ -238,7 +243,7 @@ fn port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<PolicyPort> {
             let start_p = match validate::port_number(start_n) {
                 Ok(p) => Some(p),
                 Err(e) => {
-                    ctx.error(&port_path, format!("`{start_n}` {e}"));
+                    ctx.invalid(&port_path, format!("`{start_n}` {e}"));
                     None
                 }
             };
@@ -246,7 +251,7 @@ fn port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<PolicyPort> {
                 None => start_p,
                 Some(e) => {
                     if e < start_n {
-                        ctx.error(
+                        ctx.invalid(
                             &end_path,
                             format!("`{e}` must be greater than or equal to `port`"),
                         );
@@ -254,7 +259,7 @@ fn port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<PolicyPort> {
                     match validate::port_number(e) {
                         Ok(p) => Some(p),
                         Err(msg) => {
-                            ctx.error(&end_path, format!("`{e}` {msg}"));
+                            ctx.invalid(&end_path, format!("`{e}` {msg}"));
                             None
                         }
                     }
@@ -280,11 +285,11 @@ fn port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<PolicyPort> {
 }
 
 /// One peer: ValidateNetworkPolicyPeer.
-fn peer(ctx: &mut Ctx<'_>, v: &Value, path: &str, host_bits: &mut Vec<String>) -> Option<Peer> {
+fn peer(ctx: &mut Ctx<'_>, v: &Value, path: &str, host_bits: &mut HostBits) -> Option<Peer> {
     let start = ctx.mark();
     let Some(m) = as_object(ctx, v, path) else {
         if v.is_null() {
-            ctx.error(path, "required value: must specify a peer");
+            ctx.shape(path, "required value: must specify a peer");
         }
         return None;
     };
@@ -298,9 +303,9 @@ fn peer(ctx: &mut Ctx<'_>, v: &Value, path: &str, host_bits: &mut Vec<String>) -
     let count =
         usize::from(pods.is_some()) + usize::from(namespaces.is_some()) + usize::from(has_block);
     if count == 0 {
-        ctx.error(path, "required value: must specify a peer");
+        ctx.shape(path, "required value: must specify a peer");
     } else if count > 1 && has_block {
-        ctx.error(
+        ctx.invalid(
             path,
             "forbidden: may not specify both ipBlock and another peer",
         );
@@ -327,19 +332,20 @@ fn network(
     cidr: crate::ir::Cidr,
     written: &str,
     path: &str,
-    host_bits: &mut Vec<String>,
+    host_bits: &mut HostBits,
 ) -> crate::ir::Cidr {
     if !cidr.has_host_bits() {
         return cidr;
     }
     let network = cidr.network();
-    host_bits.push(format!(
-        "{path}: `{}` has bits set beyond its prefix length and is read as `{network}`, as \
+    let message = format!(
+        "`{}` has bits set beyond its prefix length and is read as `{network}`, as \
          network plugins read it; an API server with strict CIDR validation \
          (StrictIPCIDRValidation, on by default since 1.36; KEP 4858) refuses it in a new \
          object, while an existing object keeps it (the check ratchets): write `{network}`",
         super::walk::shorten(written)
-    ));
+    );
+    host_bits.push((path.to_owned(), message));
     network
 }
 
@@ -348,11 +354,11 @@ fn network(
 /// read as its network, as network plugins read it (Go's `net.ParseCIDR` returns the
 /// masked network), with a message in `host_bits`: existing objects keep such values,
 /// but an API server with strict validation refuses them in a new object.
-fn ip_block(ctx: &mut Ctx<'_>, v: &Value, path: &str, host_bits: &mut Vec<String>) -> Option<Peer> {
+fn ip_block(ctx: &mut Ctx<'_>, v: &Value, path: &str, host_bits: &mut HostBits) -> Option<Peer> {
     let start = ctx.mark();
     let Some(m) = as_object(ctx, v, path) else {
         if v.is_null() {
-            ctx.error(&child(path, "cidr"), "required value");
+            ctx.shape(&child(path, "cidr"), "required value");
         }
         return None;
     };
@@ -363,14 +369,14 @@ fn ip_block(ctx: &mut Ctx<'_>, v: &Value, path: &str, host_bits: &mut Vec<String
         None | Some("") => {
             // A value of the wrong type was reported already.
             if raw.is_some() || field(m, "cidr").is_none() {
-                ctx.error(&cidr_path, "required value");
+                ctx.shape(&cidr_path, "required value");
             }
             None
         }
         Some(s) => match validate::cidr_allowing_host_bits(s) {
             Ok(c) => Some(network(c, s, &cidr_path, host_bits)),
             Err(e) => {
-                ctx.error(&cidr_path, e);
+                ctx.invalid(&cidr_path, e);
                 None
             }
         },
@@ -393,12 +399,12 @@ fn ip_block(ctx: &mut Ctx<'_>, v: &Value, path: &str, host_bits: &mut Vec<String
                 let e = network(e, s, &p, host_bits);
                 if let Some(c) = &sloppy {
                     if let Err(msg) = validate::except_inside(c, &e) {
-                        ctx.error(&p, msg);
+                        ctx.invalid(&p, msg);
                     }
                 }
                 except.push(e);
             }
-            Err(msg) => ctx.error(&p, msg),
+            Err(msg) => ctx.invalid(&p, msg),
         }
     }
     if ctx.mark() != start {

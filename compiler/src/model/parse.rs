@@ -7,8 +7,8 @@
 //! inside any content (`c-forbidden`, YAML 1.2 section 9.1.1), so a marker line always
 //! starts or ends a document.
 
-use super::load::LoadError;
-use crate::source::{Source, MAX_SOURCE_BYTES};
+use crate::diag::{Code, Diagnostic};
+use crate::source::{Source, Span, MAX_SOURCE_BYTES};
 use serde_json::Value;
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Options, SnippetMode};
 
@@ -28,23 +28,41 @@ pub struct Document {
     pub value: Value,
 }
 
-fn file_error(source: &Source, document: Option<usize>, message: String) -> LoadError {
-    LoadError {
-        file: source.name.clone(),
-        document,
-        path: String::new(),
-        message,
+/// A source that cannot be read at all (NP0701), with no line: not UTF-8, too large.
+fn file_error(source: &Source, message: String) -> Diagnostic {
+    Diagnostic::new(Code::UnreadableManifest, message).in_file(&source.name)
+}
+
+/// A document that cannot be read (NP0701), at `span` of the source's text (where the
+/// reader stopped).
+fn document_error(source: &Source, document: usize, span: Span, message: String) -> Diagnostic {
+    let mut d =
+        Diagnostic::new(Code::UnreadableManifest, message).in_manifest(&source.name, document, "");
+    if let Some(label) = d.primary.as_mut() {
+        label.span = span;
     }
+    d
 }
 
 /// What parsing a source gives, in file order: each non-empty document, or the error
 /// that stopped a document or the whole file.
-pub type Parsed = Vec<Result<Document, LoadError>>;
+pub type Parsed = Vec<Result<Document, Diagnostic>>;
+
+/// The text of a source as the loader reads it (UTF-8, without a byte order mark), or
+/// `None` when it is not UTF-8 or past the read bound. Spans of its diagnostics are
+/// offsets into this text.
+pub fn text(source: &Source) -> Option<&str> {
+    if source.bytes.len() > MAX_SOURCE_BYTES {
+        return None;
+    }
+    let text = std::str::from_utf8(&source.bytes).ok()?;
+    Some(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
 
 /// Parses `source`: its non-empty documents and the errors, in file order. A pure
 /// function of the source, so that `load` can parse sources side by side.
 pub fn documents(source: &Source) -> Parsed {
-    let whole_file = |message: String| vec![Err(file_error(source, None, message))];
+    let whole_file = |message: String| vec![Err(file_error(source, message))];
     if source.bytes.len() > MAX_SOURCE_BYTES {
         return whole_file(format!(
             "input too large: {} bytes, the limit is {MAX_SOURCE_BYTES} bytes",
@@ -89,17 +107,27 @@ pub fn documents(source: &Source) -> Parsed {
                     .filter(|v| !v.is_null())
                     .map(|value| Ok(Document { index, value })),
             ),
-            Err(e) => out.push(Err(file_error(
-                source,
-                Some(index),
-                yaml_message(&e, chunk.first_line),
-            ))),
+            Err(e) => {
+                // Where the reader stopped, as an offset into the whole text.
+                let at = e
+                    .location()
+                    .and_then(|l| l.span().byte_offset())
+                    .and_then(|o| usize::try_from(o).ok())
+                    .map_or(chunk.start, |o| (chunk.start + o).min(chunk.end));
+                let span = Span { start: at, end: at };
+                out.push(Err(document_error(
+                    source,
+                    index,
+                    span,
+                    yaml_message(&e, chunk.first_line),
+                )));
+            }
         }
     }
     out
 }
 
-fn is_json_name(name: &str) -> bool {
+pub(super) fn is_json_name(name: &str) -> bool {
     name.rsplit('.')
         .next()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("json") && name.contains('.'))
@@ -108,7 +136,7 @@ fn is_json_name(name: &str) -> bool {
 /// The parser settings: Kubernetes reads YAML 1.1 (sigs.k8s.io/yaml over go-yaml v2), so
 /// `yes`/`on`/`y` are booleans and `010` is octal; duplicate keys are errors, as in the
 /// API server's strict decoding; the budget bounds time and memory.
-fn yaml_options() -> Options {
+pub(super) fn yaml_options() -> Options {
     let mut budget = Budget::default();
     budget.max_nodes = MAX_NODES;
     budget.max_events = 4 * MAX_NODES;
@@ -178,27 +206,46 @@ fn over_budget(breach: &serde_saphyr::budget::BudgetBreach) -> String {
 
 /// A JSON source: one value. serde_json bounds nesting (128); the value count is
 /// bounded here first by counting the bytes that can start one.
-fn parse_json(source: &Source, text: &str) -> Result<Value, LoadError> {
+fn parse_json(source: &Source, text: &str) -> Result<Value, Diagnostic> {
     let upper_bound = text
         .bytes()
         .filter(|b| matches!(b, b',' | b'[' | b'{' | b':'))
         .count();
     if upper_bound > 4 * MAX_NODES {
-        return Err(file_error(
+        return Err(document_error(
             source,
-            Some(1),
+            1,
+            Span::default(),
             format!("too many JSON values: the limit is about {MAX_NODES} per document"),
         ));
     }
-    super::strict_json::from_str(text)
-        .map_err(|e| file_error(source, Some(1), format!("invalid JSON: {e}")))
+    super::strict_json::from_str(text).map_err(|e| {
+        let at = json_offset(text, e.line(), e.column());
+        let span = Span { start: at, end: at };
+        document_error(source, 1, span, format!("invalid JSON: {e}"))
+    })
+}
+
+/// The byte offset of serde_json's 1-based line and column (a column counts bytes; 0
+/// before the line's first one), kept inside the line and on a character boundary.
+fn json_offset(text: &str, line: usize, column: usize) -> usize {
+    let lines = crate::source::LineIndex::new(text);
+    let Some(start) = lines.start(line) else {
+        return text.len();
+    };
+    let end = lines.start(line + 1).map_or(text.len(), |next| next - 1);
+    let mut at = (start + column.saturating_sub(1)).min(end);
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// A document's byte range in the text.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Chunk {
-    start: usize,
-    end: usize,
+pub(super) struct Chunk {
+    pub(super) start: usize,
+    pub(super) end: usize,
     /// 1-based line of `start`.
     first_line: usize,
     /// False for a document with nothing but markers, comments and blank lines.
@@ -226,7 +273,7 @@ fn is_blank_or_comment(line: &str) -> bool {
 /// Cuts a YAML stream into documents as the YAML spec does: `---` starts a document
 /// (unless only comments and directives precede it in the current one), `...` ends one.
 /// A stream with only comments has no document.
-fn split_documents(text: &str) -> Vec<Chunk> {
+pub(super) fn split_documents(text: &str) -> Vec<Chunk> {
     let mut out = Vec::new();
     let mut cur = Chunk {
         start: 0,
@@ -282,7 +329,7 @@ fn split_documents(text: &str) -> Vec<Chunk> {
 mod tests {
     use super::*;
 
-    fn docs(name: &str, text: &str) -> (Vec<(usize, Value)>, Vec<LoadError>) {
+    fn docs(name: &str, text: &str) -> (Vec<(usize, Value)>, Vec<Diagnostic>) {
         let source = Source {
             name: name.into(),
             bytes: text.as_bytes().to_vec(),
@@ -326,9 +373,12 @@ mod tests {
 
     #[test]
     fn yaml_errors_carry_file_lines() {
-        let (_, e) = docs("a.yaml", "a: 1\n---\nb: 1\nb: 2\n");
+        let text = "a: 1\n---\nb: 1\nb: 2\n";
+        let (_, e) = docs("a.yaml", text);
         assert_eq!(e.len(), 1);
-        assert_eq!(e[0].document, Some(2));
+        let label = e[0].primary.as_ref().expect("a place");
+        assert_eq!(label.manifest.as_ref().map(|m| m.document), Some(2));
+        assert_eq!(crate::diag::line_column(text, label.span.start), (4, 1));
         assert!(e[0].message.contains("line 4"), "{}", e[0].message);
         assert!(e[0].message.contains("duplicate"), "{}", e[0].message);
     }
@@ -363,8 +413,10 @@ mod tests {
         let (d, e) = docs("x.JSON", "{\"a\": [1, 2]}");
         assert!(e.is_empty());
         assert_eq!(d.len(), 1);
-        let (_, e) = docs("x.json", "{\"a\": ");
+        let (_, e) = docs("x.json", "{\n  \"a\": ]");
         assert!(e[0].message.starts_with("invalid JSON"));
+        let at = e[0].primary.as_ref().map(|l| l.span.start);
+        assert_eq!(at, Some(9), "the offset of `]`");
     }
 
     #[test]
@@ -378,6 +430,7 @@ mod tests {
             panic!("one error expected: {}", parsed.len());
         };
         assert!(error.message.contains("UTF-8"));
-        assert_eq!(error.document, None);
+        assert_eq!(error.code, Code::UnreadableManifest);
+        assert!(error.primary.as_ref().is_some_and(|l| l.manifest.is_none()));
     }
 }

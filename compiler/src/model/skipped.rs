@@ -131,11 +131,7 @@ impl Skipped {
                 } else {
                     format!("skipped kind `{kind}`{objects}")
                 };
-                Note {
-                    about: NoteAbout::SkippedKind,
-                    origin: k.first,
-                    message,
-                }
+                Note::new(NoteAbout::SkippedKind, &k.first, "", message)
             })
             .collect()
     }
@@ -198,13 +194,16 @@ mod tests {
         );
         // The same name in a group whose controller is not known to create pods.
         s.add(&at(43), "Prometheus", Some("example.com/v1"), &plain);
-        let notes = s.notes();
+        let notes: Vec<crate::diag::Diagnostic> =
+            s.notes().into_iter().map(|n| n.diagnostic).collect();
         assert_eq!(notes.len(), 4, "{notes:?}");
         assert_eq!(
             notes[0].message,
             "skipped kind `ConfigMap` (40 objects; this is the first)"
         );
-        assert_eq!(notes[0].origin, at(1));
+        let place = notes[0].primary.as_ref().and_then(|l| l.manifest.as_ref());
+        assert_eq!(place.map(|m| m.document), Some(1));
+        assert_eq!(notes[0].code, crate::diag::Code::NotRead);
         assert!(
             notes[1].message.starts_with(
                 "kind `Prometheus` (monitoring.coreos.com) creates pods that netpolc cannot see"

@@ -1,9 +1,9 @@
 //! Walking a parsed document by hand: typed field access that reports every problem
 //! with its field path instead of stopping at the first, as the API server does.
 
-use super::load::LoadError;
 use super::validate;
 use super::Origin;
+use crate::diag::{Code, Diagnostic};
 use crate::ir::selector::{LabelSelector, Labels, Operator, Requirement};
 use serde_json::{Map, Value};
 
@@ -17,23 +17,39 @@ pub struct Ctx<'e> {
     /// Prepended to every path: `items[3].` for an item of a List.
     pub prefix: String,
     /// Where errors go.
-    pub errors: &'e mut Vec<LoadError>,
+    pub errors: &'e mut Vec<Diagnostic>,
 }
 
 impl Ctx<'_> {
-    /// Records an error at a field path (relative to the object).
-    pub fn error(&mut self, path: &str, message: impl Into<String>) {
-        let full = if path.is_empty() {
+    /// Records a value the API server's validation refuses (NP0703) at a field path
+    /// (relative to the object).
+    pub fn invalid(&mut self, path: &str, message: impl Into<String>) {
+        self.error(Code::InvalidManifestValue, path, message);
+    }
+
+    /// Records a field that is unknown, missing or of the wrong type (NP0702): what the
+    /// API server's strict decoding, or a "required value" check, refuses.
+    pub fn shape(&mut self, path: &str, message: impl Into<String>) {
+        self.error(Code::ManifestShape, path, message);
+    }
+
+    /// Records an error with `code` at a field path (relative to the object).
+    pub fn error(&mut self, code: Code, path: &str, message: impl Into<String>) {
+        let d = Diagnostic::new(code, message).in_manifest(
+            &self.origin.file,
+            self.origin.document,
+            &self.full_path(path),
+        );
+        self.errors.push(d);
+    }
+
+    /// `path` with the prefix of the List item being read.
+    pub fn full_path(&self, path: &str) -> String {
+        if path.is_empty() {
             self.prefix.trim_end_matches('.').to_string()
         } else {
             format!("{}{path}", self.prefix)
-        };
-        self.errors.push(LoadError {
-            file: self.origin.file.clone(),
-            document: Some(self.origin.document),
-            path: full,
-            message: message.into(),
-        });
+        }
     }
 
     /// The number of errors so far: compare before and after reading an object to know
@@ -94,7 +110,7 @@ pub fn wrong_type(ctx: &mut Ctx<'_>, path: &str, expected: &str, got: &Value) {
         }
         _ => "",
     };
-    ctx.error(
+    ctx.shape(
         path,
         format!("must be {expected}, got {}{hint}", kind_of(got)),
     );
@@ -120,7 +136,7 @@ pub fn check_fields(ctx: &mut Ctx<'_>, m: &Object, path: &str, known: &[&str]) {
             let hint = validate::suggest(key, known)
                 .map(|k| format!(", did you mean `{k}`?"))
                 .unwrap_or_default();
-            ctx.error(
+            ctx.shape(
                 &child(path, key),
                 format!("unknown field `{}`{hint}", shorten(key)),
             );
@@ -195,7 +211,7 @@ pub fn as_int(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<i64> {
                 return Some(f as i64);
             }
         }
-        ctx.error(path, format!("must be an integer, got `{n}`"));
+        ctx.shape(path, format!("must be an integer, got `{n}`"));
         return None;
     }
     wrong_type(ctx, path, "an integer", v);
@@ -216,7 +232,7 @@ pub fn string_list(ctx: &mut Ctx<'_>, list: &[Value], path: &str) -> Vec<String>
 
 fn report(ctx: &mut Ctx<'_>, path: &str, what: &str, value: &str, errs: Vec<String>) {
     if !errs.is_empty() {
-        ctx.error(
+        ctx.invalid(
             path,
             format!(
                 "`{}` is not a valid {what}: {}",
@@ -302,7 +318,7 @@ fn requirement(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Requirement> 
     match key {
         // ValidateLabelName on an empty key reports the empty name part.
         Some(k) => check_label_key(ctx, k, &child(path, "key")),
-        None if field(m, "key").is_none() => ctx.error(
+        None if field(m, "key").is_none() => ctx.shape(
             &child(path, "key"),
             "required value: a requirement needs a `key`",
         ),
@@ -325,7 +341,7 @@ fn requirement(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Requirement> 
             let hint = validate::suggest(other, &["In", "NotIn", "Exists", "DoesNotExist"])
                 .map(|k| format!(", did you mean `{k}`?"))
                 .unwrap_or_default();
-            ctx.error(
+            ctx.invalid(
                 &child(path, "operator"),
                 format!(
                     "`{}` is not a valid selector operator (In, NotIn, Exists, DoesNotExist){hint}",
@@ -336,7 +352,7 @@ fn requirement(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Requirement> 
         }
         None => {
             if field(m, "operator").is_none() {
-                ctx.error(
+                ctx.invalid(
                     &child(path, "operator"),
                     "`\"\"` is not a valid selector operator",
                 );
@@ -345,11 +361,11 @@ fn requirement(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<Requirement> 
         }
     };
     match operator {
-        Some(Operator::In | Operator::NotIn) if values.is_empty() => ctx.error(
+        Some(Operator::In | Operator::NotIn) if values.is_empty() => ctx.shape(
             &values_path,
             "required value: must be specified when `operator` is 'In' or 'NotIn'",
         ),
-        Some(Operator::Exists | Operator::DoesNotExist) if !values.is_empty() => ctx.error(
+        Some(Operator::Exists | Operator::DoesNotExist) if !values.is_empty() => ctx.invalid(
             &values_path,
             "forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
         ),
@@ -372,7 +388,7 @@ pub fn protocol(ctx: &mut Ctx<'_>, m: &Object, path: &str) -> Option<crate::ir::
         Some(s) => {
             let p = Protocol::from_k8s(s);
             if p.is_none() {
-                ctx.error(
+                ctx.invalid(
                     &child(path, "protocol"),
                     format!(
                         "unsupported value: `{}`: supported values: `TCP`, `UDP`, `SCTP`",

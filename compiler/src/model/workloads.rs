@@ -97,7 +97,7 @@ fn push_ip(ctx: &mut Ctx<'_>, s: &str, path: &str, ips: &mut BTreeSet<IpAddr>) {
         Ok(ip) => {
             ips.insert(ip);
         }
-        Err(e) => ctx.error(path, e),
+        Err(e) => ctx.invalid(path, e),
     }
 }
 
@@ -114,7 +114,7 @@ pub fn read_template(ctx: &mut Ctx<'_>, root: &Object, kind: &str) -> PodInfo {
         match field(cur, step).and_then(|v| as_object(ctx, v, &path)) {
             Some(o) => cur = o,
             None => {
-                ctx.error(
+                ctx.shape(
                     &path,
                     format!("required value: a {kind} needs a pod template"),
                 );
@@ -176,7 +176,7 @@ fn container_port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<ContainerP
     if let Some(n) = name {
         let errs = validate::port_name(n);
         if !errs.is_empty() {
-            ctx.error(
+            ctx.invalid(
                 &child(path, "name"),
                 format!(
                     "`{}` is not a valid port name: {}",
@@ -189,13 +189,13 @@ fn container_port(ctx: &mut Ctx<'_>, v: &Value, path: &str) -> Option<ContainerP
     let port_path = child(path, "containerPort");
     let port = match field(m, "containerPort") {
         None => {
-            ctx.error(&port_path, "required value");
+            ctx.shape(&port_path, "required value");
             None
         }
         Some(v) => as_int(ctx, v, &port_path).and_then(|n| match validate::port_number(n) {
             Ok(p) => Some(p),
             Err(e) => {
-                ctx.error(&port_path, format!("`{n}` {e}"));
+                ctx.invalid(&port_path, format!("`{n}` {e}"));
                 None
             }
         }),
@@ -295,14 +295,15 @@ pub fn assemble(candidates: Vec<Candidate>, notes: &mut Vec<Note>) -> Vec<Worklo
                 out.push(workload(&ns, &pod_name, &kind, group, group.len() == 1));
             }
             if let Some(origin) = origin {
-                notes.push(Note {
-                    about: NoteAbout::Workload,
-                    origin,
-                    message: format!(
+                notes.push(Note::new(
+                    NoteAbout::Workload,
+                    &origin,
+                    "",
+                    format!(
                         "the pods of {kind} `{ns}/{name}` differ in labels, ports or hostNetwork; \
                          each kind of pod is a workload named after its first pod"
                     ),
-                });
+                ));
             }
         }
         replaced.insert((ns, kind, name));
@@ -310,28 +311,30 @@ pub fn assemble(candidates: Vec<Candidate>, notes: &mut Vec<Note>) -> Vec<Worklo
     for t in templates {
         let key = (t.namespace.clone(), t.kind.clone(), t.name.clone());
         if replaced.contains(&key) {
-            notes.push(Note {
-                about: NoteAbout::Workload,
-                origin: t.origin.clone(),
-                message: format!(
+            notes.push(Note::new(
+                NoteAbout::Workload,
+                &t.origin,
+                "",
+                format!(
                     "{} `{}/{}`: its Pods in the input stand for its pod template",
                     t.kind, t.namespace, t.name
                 ),
-            });
+            ));
             continue;
         }
         if let Some(owner) = &t.controller {
             let top = top_owner(&t.namespace, owner.clone(), &owners, &present);
             let top_key = (t.namespace.clone(), top.0.clone(), top.1.clone());
             if present.contains(&top_key) {
-                notes.push(Note {
-                    about: NoteAbout::Workload,
-                    origin: t.origin.clone(),
-                    message: format!(
+                notes.push(Note::new(
+                    NoteAbout::Workload,
+                    &t.origin,
+                    "",
+                    format!(
                         "{} `{}/{}` is managed by {} `{}`, which stands for its pods",
                         t.kind, t.namespace, t.name, top.0, top.1
                     ),
-                });
+                ));
                 continue;
             }
         }
@@ -426,14 +429,15 @@ fn make_names_unique(out: &mut [Workload], notes: &mut Vec<Note>) {
                 n += 1;
             }
             taken.insert((ns.clone(), new.clone()));
-            notes.push(Note {
-                about: NoteAbout::Workload,
-                origin: w.origin.clone(),
-                message: format!(
+            notes.push(Note::new(
+                NoteAbout::Workload,
+                &w.origin,
+                "",
+                format!(
                     "{} `{ns}/{name}` is named `{new}` because {keeper} `{ns}/{name}` has the name",
                     w.kind
                 ),
-            });
+            ));
             w.name = new;
         }
     }

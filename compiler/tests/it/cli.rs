@@ -64,13 +64,17 @@ fn skipped_kinds_are_noted_once_per_kind() {
     let o = netpolc(&["reach", SHOP, path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
-    let notes: Vec<&str> = err.lines().filter(|l| l.starts_with("note: ")).collect();
+    let notes: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("note[NP0707]: "))
+        .collect();
     assert_eq!(notes.len(), 2, "{err}");
     assert!(
-        notes[0]
-            .ends_with("(document 1): skipped kind `ConfigMap` (40 objects; this is the first)"),
+        notes[0].ends_with(": skipped kind `ConfigMap` (40 objects; this is the first)"),
         "{err}"
     );
+    // At the first one, without a snippet: the whole object is the place.
+    assert!(err.contains("skipped.yaml:2:1 (document 1)\n\n"), "{err}");
     assert!(
         notes[1].contains(
             "kind `Prometheus` (monitoring.coreos.com) creates pods that netpolc cannot see"
@@ -95,7 +99,7 @@ fn host_bits_in_an_ipblock_are_a_warning_for_analysis_commands() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let warned = |o: &Output| {
         stderr(o).lines().any(|l| {
-            l.starts_with("warning: ")
+            l.starts_with("warning[NP0706]: ")
                 && l.contains("`192.168.242.213/24` has bits set beyond its prefix length and is read as `192.168.242.0/24`")
         })
     };

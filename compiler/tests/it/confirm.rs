@@ -72,11 +72,7 @@ fn cluster(sample: &Sample, seed: u64, manifests: &[(String, String)]) -> Cluste
     match model::load(&sources) {
         Ok(c) => c,
         Err(errors) => {
-            let e: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            panic!(
-                "seed {seed}: the sample and manifests do not load:\n{}",
-                e.join("\n")
-            )
+            panic!("seed {seed}: the sample and manifests do not load:\n{errors:#?}")
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Diagnostics as users and tools see them: the four renderers, the summary line, the
 //! registry's long texts and `netpolc --explain`.
 
-use netpolc::diag::{explanation, render, summary, Code, Diagnostic, Format, Sources};
+use netpolc::diag::{explanation, render, summary, Code, Diagnostic, Format, Severity, Sources};
 use netpolc::syntax::Span;
 use proptest::prelude::*;
 use std::process::{Command, Output};
@@ -201,10 +201,19 @@ elsewhere.npl: warning[NP0403]: a
 
 // ---------------------------------------------------------------------------- json
 
+/// JSON Lines: one object per diagnostic, each on one line.
+fn json_lines(diags: &[Diagnostic], sources: &Sources) -> Vec<serde_json::Value> {
+    let out = render(diags, sources, Format::Json, false);
+    assert!(out.is_empty() || out.ends_with('\n'), "{out}");
+    out.lines()
+        .map(|line| serde_json::from_str(line).expect("each line is one JSON value"))
+        .collect()
+}
+
 #[test]
 fn json_has_every_field_in_a_fixed_order() {
-    let out = render(&[unknown_parameter()], &sources(), Format::Json, false);
-    let value: serde_json::Value = serde_json::from_str(&out).expect("valid json");
+    let value = json_lines(&[unknown_parameter(), unknown_parameter()], &sources());
+    assert_eq!(value.len(), 2);
     let object = value[0].as_object().expect("an object");
     let keys: Vec<&str> = object.keys().map(String::as_str).collect();
     assert_eq!(
@@ -218,6 +227,8 @@ fn json_has_every_field_in_a_fixed_order() {
             "column",
             "end_line",
             "end_column",
+            "document",
+            "path",
             "notes",
             "help",
             "secondary"
@@ -235,16 +246,15 @@ fn json_has_every_field_in_a_fixed_order() {
     );
     assert_eq!(
         value[0]["secondary"][0],
-        serde_json::json!({"file": "shop.npl", "line": 1, "column": 1, "message": "the rule's parameters"})
+        serde_json::json!({"file": "shop.npl", "line": 1, "column": 1, "document": null, "path": null, "message": "the rule's parameters"})
     );
 }
 
 #[test]
-fn json_of_nothing_is_an_empty_array_and_unknown_places_are_null() {
-    assert_eq!(render(&[], &sources(), Format::Json, false).trim(), "[]");
+fn json_of_nothing_is_nothing_and_unknown_places_are_null() {
+    assert_eq!(render(&[], &sources(), Format::Json, false), "");
     let d = Diagnostic::new(Code::Io, "x").at("gone.npl", Span::default());
-    let value: serde_json::Value =
-        serde_json::from_str(&render(&[d], &sources(), Format::Json, false)).expect("json");
+    let value = json_lines(&[d], &sources());
     assert_eq!(value[0]["file"], "gone.npl");
     assert!(value[0]["line"].is_null());
 }
@@ -275,6 +285,106 @@ fn github_writes_workflow_commands_with_escapes() {
     assert_eq!(
         render(&[bare], &s, Format::Github, false),
         "::error title=NP0502::none\n"
+    );
+}
+
+// ----------------------------------------------------------------------- manifests
+
+const MANIFEST: &str = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\n\
+apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: db\n  namespace: shop\n\
+spec:\n  podSelector: {}\n  ingress:\n  - from:\n    - ipblock: {cidr: 10.0.0.0/8}\n";
+
+/// The loader's diagnostics on [`MANIFEST`] (an unknown field), with the texts they point into.
+fn manifest_errors() -> (Vec<Diagnostic>, Sources) {
+    use netpolc::model::load::{load, texts, Source};
+    let sources = [Source {
+        name: "deploy/db.yaml".to_owned(),
+        bytes: MANIFEST.as_bytes().to_vec(),
+    }];
+    let mut errors = load(&sources).expect_err("an unknown field");
+    // The second says the peer is then empty.
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    errors.truncate(1);
+    let texts = texts(&sources, &errors);
+    (errors, texts)
+}
+
+#[test]
+fn a_manifest_place_is_its_document_and_field_in_every_format() {
+    let (errors, texts) = manifest_errors();
+    assert_eq!(errors[0].code, Code::ManifestShape);
+    let human = render(&errors, &texts, Format::Human, false);
+    assert!(
+        human.starts_with(
+            "error[NP0702]: unknown field `ipblock`, did you mean `ipBlock`?\n  \
+             --> deploy/db.yaml:14:7 (document 2): spec.ingress[0].from[0].ipblock\n   |\n\
+             14 |     - ipblock: {cidr: 10.0.0.0/8}\n   |       ^^^^^^^\n"
+        ),
+        "{human}"
+    );
+    assert_eq!(
+        render(&errors, &texts, Format::Short, false),
+        "deploy/db.yaml:14:7: error[NP0702]: document 2, spec.ingress[0].from[0].ipblock: \
+         unknown field `ipblock`, did you mean `ipBlock`?\n"
+    );
+    let json = json_lines(&errors, &texts);
+    assert_eq!(
+        (&json[0]["file"], &json[0]["line"], &json[0]["column"]),
+        (&"deploy/db.yaml".into(), &14.into(), &7.into())
+    );
+    assert_eq!(
+        (&json[0]["document"], &json[0]["path"]),
+        (&2.into(), &"spec.ingress[0].from[0].ipblock".into())
+    );
+    assert_eq!(
+        render(&errors, &texts, Format::Github, false),
+        "::error file=deploy/db.yaml,line=14,col=7,endLine=14,endColumn=13,title=NP0702::\
+         document 2, spec.ingress[0].from[0].ipblock: unknown field `ipblock`, did you mean `ipBlock`?\n"
+    );
+}
+
+/// A file the renderer has no text of (not UTF-8, or left out) still names its document
+/// and field, without inventing a line.
+#[test]
+fn a_manifest_place_without_its_text_has_no_line() {
+    let (errors, _) = manifest_errors();
+    let none = Sources::new();
+    let human = render(&errors, &none, Format::Human, false);
+    assert!(
+        human.contains(" --> deploy/db.yaml (document 2): spec.ingress[0].from[0].ipblock\n"),
+        "{human}"
+    );
+    let github = render(&errors, &none, Format::Github, false);
+    assert!(
+        github.starts_with("::error file=deploy/db.yaml,title=NP0702::document 2, "),
+        "{github}"
+    );
+    assert!(json_lines(&errors, &none)[0]["line"].is_null());
+}
+
+/// Notes inform: `::notice` on GitHub, `note[...]` elsewhere, never in the summary.
+#[test]
+fn notes_are_notices_and_do_not_count() {
+    let note =
+        Diagnostic::new(Code::NotRead, "skipped kind `ConfigMap`").in_manifest("a.yaml", 3, "");
+    let none = Sources::new();
+    assert_eq!(
+        render(std::slice::from_ref(&note), &none, Format::Github, false),
+        "::notice file=a.yaml,title=NP0707::document 3: skipped kind `ConfigMap`\n"
+    );
+    assert_eq!(
+        render(std::slice::from_ref(&note), &none, Format::Short, false),
+        "a.yaml: note[NP0707]: document 3: skipped kind `ConfigMap`\n"
+    );
+    assert_eq!(
+        json_lines(std::slice::from_ref(&note), &none)[0]["severity"],
+        "note"
+    );
+    assert_eq!(summary(std::slice::from_ref(&note), false), None);
+    let w = Diagnostic::new(Code::NoDns, "w");
+    assert_eq!(
+        summary(&[note, w], false).as_deref(),
+        Some("warning: 1 warning emitted\n")
     );
 }
 
@@ -384,8 +494,27 @@ fn diagnostics_of(program: &str) -> Vec<Diagnostic> {
     }
 }
 
-/// The texts must stay true: each wrong example earns its code from the compiler, and each
-/// fix, a program users will paste, compiles without any diagnostic at all.
+/// Every diagnostic the loader gives a manifest, read as `reach` reads it (every kind) and
+/// as `check` does (NetworkPolicies only): errors, or the notes and warnings of a load.
+fn manifest_diagnostics_of(yaml: &str) -> Vec<Diagnostic> {
+    use netpolc::model::load::{load, load_policies, Source};
+    let sources = [Source {
+        name: "example.yaml".to_owned(),
+        bytes: yaml.as_bytes().to_vec(),
+    }];
+    [load(&sources), load_policies(&sources)]
+        .into_iter()
+        .flat_map(|loaded| match loaded {
+            Ok(cluster) => cluster.notes.into_iter().map(|n| n.diagnostic).collect(),
+            Err(errors) => errors,
+        })
+        .collect()
+}
+
+/// The texts must stay true: each wrong example earns its code from the compiler (a
+/// manifest's from the loader), and each fix, a program users will paste, compiles
+/// without any diagnostic at all (a manifest loads without an error or a warning, and
+/// without the code).
 #[test]
 fn wrong_examples_earn_their_code_and_fixes_compile_cleanly() {
     let mut checked = 0;
@@ -395,24 +524,31 @@ fn wrong_examples_earn_their_code_and_fixes_compile_cleanly() {
             panic!("{code}: no fix section");
         };
         for (info, body) in code_blocks(wrong) {
-            if info == "npl" {
-                let got = diagnostics_of(&body);
-                assert!(
-                    got.iter().any(|d| d.code == *code),
-                    "{code}: the example does not earn it: {got:?}\n{body}"
-                );
-                checked += 1;
-            }
+            let got = match info.as_str() {
+                "npl" => diagnostics_of(&body),
+                "yaml" => manifest_diagnostics_of(&body),
+                _ => continue,
+            };
+            assert!(
+                got.iter().any(|d| d.code == *code),
+                "{code}: the example does not earn it: {got:?}\n{body}"
+            );
+            checked += 1;
         }
         for (info, body) in code_blocks(fix) {
-            if info == "npl" {
-                let got = diagnostics_of(&body);
-                assert!(
-                    got.is_empty(),
-                    "{code}: the fix is not clean: {got:?}\n{body}"
-                );
-                checked += 1;
-            }
+            let got = match info.as_str() {
+                "npl" => diagnostics_of(&body),
+                "yaml" => manifest_diagnostics_of(&body)
+                    .into_iter()
+                    .filter(|d| d.code == *code || d.severity() != Severity::Note)
+                    .collect(),
+                _ => continue,
+            };
+            assert!(
+                got.is_empty(),
+                "{code}: the fix is not clean: {got:?}\n{body}"
+            );
+            checked += 1;
         }
     }
     // Codes about files, configuration, the proof and internals show shell sessions

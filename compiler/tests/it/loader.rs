@@ -2,8 +2,9 @@
 //! the rule and the upstream function it mirrors, plus parsing, defaulting and workloads.
 #![allow(non_snake_case)] // test names carry upstream Go function names
 
+use netpolc::diag::Diagnostic;
 use netpolc::ir::Protocol;
-use netpolc::model::load::{load, LoadError, Source};
+use netpolc::model::load::{load, Source};
 use netpolc::model::{Cluster, NamespaceScope, NoteAbout, Peer, PortSpec, NAMESPACE_NAME_LABEL};
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,7 @@ fn ok(text: &str) -> Cluster {
     }
 }
 
-fn errors(text: &str) -> Vec<LoadError> {
+fn errors(text: &str) -> Vec<Diagnostic> {
     match load(&[src("in.yaml", text)]) {
         Ok(c) => panic!("expected errors, loaded {c:#?}"),
         Err(e) => e,
@@ -36,17 +37,25 @@ fn policy(spec: &str) -> String {
     )
 }
 
+/// The file, document and field path a loader's diagnostic points at (no document for
+/// a whole file).
+fn place(e: &Diagnostic) -> (&str, Option<usize>, &str) {
+    let label = e.primary.as_ref().expect("every load error has a place");
+    let manifest = label.manifest.as_ref();
+    (
+        label.file.as_str(),
+        manifest.map(|m| m.document),
+        manifest.map_or("", |m| m.path.as_str()),
+    )
+}
+
 /// Asserts one error at `path` whose message contains `needle`.
 #[track_caller]
-fn has_error(errs: &[LoadError], path: &str, needle: &str) {
+fn has_error(errs: &[Diagnostic], path: &str, needle: &str) {
     assert!(
         errs.iter()
-            .any(|e| e.path == path && e.message.contains(needle)),
-        "no error at `{path}` containing `{needle}` in:\n{}",
-        errs.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
+            .any(|e| place(e).2 == path && e.message.contains(needle)),
+        "no error at `{path}` containing `{needle}` in:\n{errs:#?}"
     );
 }
 
@@ -337,7 +346,8 @@ fn validation_cidr_must_parse_IsValidCIDRForLegacyField() {
     }
 }
 
-/// The one ipBlock of the one rule of the only policy, and the notes.
+/// The one ipBlock of the one rule of the only policy, and its warnings (each `field path:
+/// message`).
 fn only_block(c: &Cluster) -> (String, Vec<String>) {
     let rule = c.policies[0]
         .egress
@@ -354,7 +364,10 @@ fn only_block(c: &Cluster) -> (String, Vec<String>) {
             c.notes
                 .iter()
                 .filter(|n| n.about == NoteAbout::RefusedWhenNew)
-                .map(|n| n.message.clone())
+                .map(|n| {
+                    assert_eq!(n.diagnostic.code, netpolc::diag::Code::HostBitsCidr);
+                    format!("{}: {}", place(&n.diagnostic).2, n.diagnostic.message)
+                })
                 .collect(),
         ),
         other => panic!("one ipBlock expected, got {other:?}"),
@@ -374,7 +387,7 @@ fn validation_cidr_host_bits_read_as_the_network_with_a_warning_IsValidCIDRForLe
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     let w = &warnings[0];
     assert!(
-        w.starts_with("NetworkPolicy `ns/p`: spec.egress[0].to[0].ipBlock.cidr: `192.168.242.213/24` has bits set beyond its prefix length and is read as `192.168.242.0/24`"),
+        w.starts_with("spec.egress[0].to[0].ipBlock.cidr: NetworkPolicy `ns/p`: `192.168.242.213/24` has bits set beyond its prefix length and is read as `192.168.242.0/24`"),
         "{w}"
     );
     assert!(
@@ -414,12 +427,14 @@ fn validation_except_must_be_inside_cidr_ValidateIPBlock() {
              - ipBlock: {cidr: 10.1.0.0/16, except: [10.2.0.0/16]}\n",
         )
     );
-    let e = load(&[src("bad.yaml", &text)]).unwrap_err();
-    let shown: Vec<String> = e.iter().map(ToString::to_string).collect();
+    let sources = [src("bad.yaml", &text)];
+    let e = load(&sources).unwrap_err();
+    let texts = netpolc::model::load::texts(&sources, &e);
+    let shown = netpolc::diag::render(&e, &texts, netpolc::diag::Format::Short, false);
     assert_eq!(
         shown,
-        vec!["bad.yaml (document 2): spec.ingress[0].from[1].ipBlock.except[0]: `10.2.0.0/16` is not \
-              inside the cidr `10.1.0.0/16`"]
+        "bad.yaml:13:45: error[NP0703]: document 2, spec.ingress[0].from[1].ipBlock.except[0]: \
+         `10.2.0.0/16` is not inside the cidr `10.1.0.0/16`\n"
     );
 }
 
@@ -466,7 +481,9 @@ fn validation_except_entries_are_cidrs_IsValidCIDRForLegacyField() {
     assert_eq!(block, "10.0.0.0/8 except 10.1.0.0/16");
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
-        warnings[0].contains("spec.egress[0].to[0].ipBlock.except[0]: `10.1.0.1/16`"),
+        warnings[0].starts_with(
+            "spec.egress[0].to[0].ipBlock.except[0]: NetworkPolicy `ns/p`: `10.1.0.1/16`"
+        ),
         "{warnings:?}"
     );
 }
@@ -516,7 +533,7 @@ fn rules_of_a_direction_not_in_policy_types_are_noted() {
     assert!(c
         .notes
         .iter()
-        .any(|n| n.message.contains("spec.ingress is ignored")));
+        .any(|n| n.diagnostic.message.contains("spec.ingress is ignored")));
 }
 
 // ---------------------------------------------------------------- normalisation

@@ -21,6 +21,7 @@ pub(crate) const BOLD: &str = "\x1b[1m";
 const RED: &str = "\x1b[1;31m";
 const YELLOW: &str = "\x1b[1;33m";
 const BLUE: &str = "\x1b[1;34m";
+const GREEN: &str = "\x1b[1;32m";
 const RESET: &str = "\x1b[0m";
 
 /// How many cells a tab takes on screen.
@@ -51,6 +52,7 @@ pub(crate) fn severity_style(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => RED,
         Severity::Warning => YELLOW,
+        Severity::Note => GREEN,
     }
 }
 
@@ -68,8 +70,12 @@ enum Row {
     Elided,
 }
 
-/// A label's snippet, or `None` when its file's text is unknown.
+/// A label's snippet, or `None` when its file's text is unknown or the label is a whole
+/// manifest document (its first line says nothing the location does not).
 fn snippet(sources: &Texts<'_>, label: &Label) -> Option<Vec<Row>> {
+    if label.manifest.as_ref().is_some_and(|m| m.path.is_empty()) {
+        return None;
+    }
     let file = sources.get(&label.file)?;
     let start = floor_boundary(file.text, label.span.start);
     let end = floor_boundary(file.text, label.span.end).max(start);

@@ -360,7 +360,7 @@ fn problems_in_kinds_check_does_not_read_are_notes() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let e = &run.stderr;
     assert!(
-        e.contains("note: ") && e.contains("ignored, since only NetworkPolicies are read"),
+        e.contains("note[NP0707]: ") && e.contains("ignored, since only NetworkPolicies are read"),
         "{e}"
     );
     assert!(

@@ -12,10 +12,7 @@ pub fn load(name: &str, text: &str) -> Cluster {
         name: name.to_owned(),
         bytes: text.as_bytes().to_vec(),
     }])
-    .unwrap_or_else(|errors| {
-        let msgs: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        panic!("{name} does not load:\n{}\n{text}", msgs.join("\n"))
-    })
+    .unwrap_or_else(|errors| panic!("{name} does not load:\n{errors:#?}\n{text}"))
 }
 
 /// The policies of a YAML text.

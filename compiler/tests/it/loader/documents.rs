@@ -100,10 +100,7 @@ fn every_error_is_reported_not_just_the_first() {
         src("b.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: A}\n"),
     ])
     .unwrap_err();
-    let files: Vec<(&str, &str)> = e
-        .iter()
-        .map(|e| (e.file.as_str(), e.path.as_str()))
-        .collect();
+    let files: Vec<(&str, &str)> = e.iter().map(|e| (place(e).0, place(e).2)).collect();
     assert_eq!(
         files,
         vec![
@@ -123,8 +120,8 @@ fn multi_document_numbering_counts_empty_documents() {
         policy("  policyTypes: [Bad]\n")
     );
     let e = errors(&text);
-    assert_eq!(e[0].document, Some(3));
-    assert_eq!(e[0].file, "in.yaml");
+    assert_eq!(place(&e[0]).1, Some(3));
+    assert_eq!(place(&e[0]).0, "in.yaml");
 }
 
 #[test]
@@ -135,8 +132,8 @@ fn list_items_are_loaded_with_item_paths() {
     let e = errors("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n\
                     - apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicy\n  metadata: {name: p}\n  \
                     spec: {policyTypes: [x]}\n");
-    assert_eq!(e[0].path, "items[1].spec.policyTypes[0]");
-    assert_eq!(e[0].document, Some(1));
+    assert_eq!(place(&e[0]).2, "items[1].spec.policyTypes[0]");
+    assert_eq!(place(&e[0]).1, Some(1));
 }
 
 #[test]
@@ -150,14 +147,14 @@ fn json_sources_are_read_as_json() {
     .unwrap();
     assert!(c.policies[0].isolates_egress);
     let e = load(&[src("np.json", "{\"kind\": ")]).unwrap_err();
-    assert_eq!(e[0].document, Some(1));
+    assert_eq!(place(&e[0]).1, Some(1));
     assert!(e[0].message.starts_with("invalid JSON"));
 }
 
 #[test]
 fn yaml_syntax_errors_name_the_document_and_line() {
     let e = errors("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nkind: [\n");
-    assert_eq!(e[0].document, Some(2));
+    assert_eq!(place(&e[0]).1, Some(2));
     assert!(e[0].message.contains("line 5"), "{}", e[0].message);
 }
 

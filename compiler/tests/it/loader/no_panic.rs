@@ -153,10 +153,11 @@ proptest! {
     fn load_never_panics_on_mutated_manifests(edits in proptest::collection::vec((any::<usize>(), any::<u8>(), any::<u8>()), 1..12)) {
         let bytes = mutate(VALID.as_bytes(), &edits);
         if let Err(errs) = load(&[Source { name: "m.yaml".into(), bytes }]) {
-            // Every error names its file; every error but file-level ones its document.
+            // Every error names its file, and has a code of the manifests' range.
             for e in errs {
-                prop_assert_eq!(e.file.as_str(), "m.yaml");
+                prop_assert_eq!(place(&e).0, "m.yaml");
                 prop_assert!(!e.message.is_empty());
+                prop_assert!(e.code.as_str().starts_with("NP07"), "{}", e.code);
             }
         }
     }

@@ -23,7 +23,10 @@ fn namespace_name_label_is_set_by_the_control_plane() {
     assert_eq!(ns.labels[NAMESPACE_NAME_LABEL], "prod");
     assert_eq!(ns.labels["team"], "a");
     assert!(ns.origin.is_some());
-    assert!(c.notes.iter().any(|n| n.message.contains("overwritten")));
+    assert!(c
+        .notes
+        .iter()
+        .any(|n| n.diagnostic.message.contains("overwritten")));
 }
 
 #[test]
@@ -32,12 +35,16 @@ fn other_kinds_are_skipped_with_a_note() {
         "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n---\n\
                 apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
     );
-    let msgs: Vec<&str> = c.notes.iter().map(|n| n.message.as_str()).collect();
+    let msgs: Vec<&str> = c
+        .notes
+        .iter()
+        .map(|n| n.diagnostic.message.as_str())
+        .collect();
     assert_eq!(
         msgs,
         vec!["skipped kind `Service`", "skipped kind `ConfigMap`"]
     );
-    assert_eq!(c.notes[1].origin.document, 2);
+    assert_eq!(place(&c.notes[1].diagnostic).1, Some(2));
 }
 
 #[test]
@@ -45,13 +52,25 @@ fn duplicate_objects_are_errors_naming_both_origins() {
     let one = policy("  podSelector: {}\n");
     let e = load(&[src("a.yaml", &one), src("b.yaml", &one)]).unwrap_err();
     assert_eq!(e.len(), 1);
-    assert_eq!(e[0].file, "b.yaml");
+    assert_eq!(place(&e[0]), ("b.yaml", Some(1), "metadata.name"));
+    assert_eq!(e[0].code, netpolc::diag::Code::DuplicateObject);
     assert!(e[0].message.contains("duplicate NetworkPolicy `ns/p`"));
     assert!(
         e[0].message.contains("a.yaml (document 1)"),
         "{}",
         e[0].message
     );
+    // The first declaration is the secondary place, at its name.
+    let first = &e[0].secondary[0];
+    assert_eq!(first.file, "a.yaml");
+    assert_eq!(
+        first
+            .manifest
+            .as_ref()
+            .map(|m| (m.document, m.path.as_str())),
+        Some((1, "metadata.name"))
+    );
+    assert_eq!(first.span.start, one.find("name: p").expect("the name"));
     // Same name, other kind or namespace: no clash.
     ok(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Pod\n\
@@ -125,7 +144,7 @@ fn replica_pods_collapse_into_their_controller() {
     assert!(c
         .notes
         .iter()
-        .any(|n| n.message == "skipped kind `Service`"));
+        .any(|n| n.diagnostic.message == "skipped kind `Service`"));
     assert_eq!(
         c.policies[0].ingress[0].ports.clone().unwrap()[0].port,
         PortSpec::Named("http".into())
@@ -169,7 +188,7 @@ fn workload_name_clashes_get_a_kind_suffix() {
     assert!(c
         .notes
         .iter()
-        .any(|n| n.message.contains("web~statefulset")));
+        .any(|n| n.diagnostic.message.contains("web~statefulset")));
 }
 
 #[test]
@@ -192,7 +211,7 @@ fn excepts_are_checked_even_when_the_cidr_has_host_bits_ValidateIPBlock() {
     // The host bits are a warning (read as the network); the except is still checked.
     assert!(
         !e.iter()
-            .any(|e| e.path == "spec.egress[0].to[0].ipBlock.cidr"),
+            .any(|e| place(e).2 == "spec.egress[0].to[0].ipBlock.cidr"),
         "{e:#?}"
     );
     has_error(
@@ -203,7 +222,7 @@ fn excepts_are_checked_even_when_the_cidr_has_host_bits_ValidateIPBlock() {
     // A wrong type is reported once.
     let at_cidr = e
         .iter()
-        .filter(|e| e.path == "spec.egress[0].to[1].ipBlock.cidr")
+        .filter(|e| place(e).2 == "spec.egress[0].to[1].ipBlock.cidr")
         .count();
     assert_eq!(at_cidr, 1, "{e:#?}");
 }
@@ -237,7 +256,10 @@ fn stateful_set_pods_that_differ_stay_apart_under_their_own_names() {
         got,
         vec![("db-0", "StatefulSet", true), ("db-1", "StatefulSet", true)]
     );
-    assert!(c.notes.iter().any(|n| n.message.contains("differ")));
+    assert!(c
+        .notes
+        .iter()
+        .any(|n| n.diagnostic.message.contains("differ")));
 }
 
 #[test]
