@@ -154,14 +154,14 @@ pub fn compile(files: &[ProgramFile], settings: &Settings) -> Result<Compiled, F
     for (name, text) in &texts {
         match syntax::parse(name, text) {
             Ok(tree) => parsed.push((tree, *text)),
-            Err(errors) => diagnostics.extend(errors.into_iter().map(from_syntax)),
+            Err(errors) => diagnostics.extend(errors),
         }
     }
     let mut library = Vec::new();
     for (name, text) in resolve::stdlib::FILES {
         match syntax::parse(name, text) {
             Ok(tree) => library.push((tree, *text)),
-            Err(errors) => diagnostics.extend(errors.into_iter().map(from_syntax)),
+            Err(errors) => diagnostics.extend(errors),
         }
     }
     if has_errors(&diagnostics) {
@@ -278,12 +278,6 @@ fn sort(diagnostics: &mut [Diagnostic]) {
         d.primary.as_ref().map(|l| (l.file.as_str(), l.span.start))
     }
     diagnostics.sort_by(|a, b| key(a).cmp(&key(b)));
-}
-
-fn from_syntax(e: syntax::SyntaxError) -> Diagnostic {
-    let mut d = Diagnostic::new(e.code, e.message).at(&e.file, e.span);
-    d.help = e.help;
-    d
 }
 
 /// A path written plainly, so that the `netpolc.io/source` annotations (and messages) do not

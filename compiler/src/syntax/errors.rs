@@ -1,4 +1,5 @@
-//! Syntax errors: what users read when a file does not parse.
+//! Syntax errors: what users read when a file does not parse, as [`Diagnostic`]s (NP0101
+//! for the grammar; the parser gives NP0102 and NP0103 to lexical errors).
 //!
 //! Messages are lower case, quote user input in backticks and always carry a span
 //! (cedar's style guide). Users never see the grammar's rule names: [`rule_name`] gives
@@ -7,71 +8,8 @@
 
 use super::ast::Span;
 use super::grammar::Rule;
-use crate::diag::Code;
+use crate::diag::{Code, Diagnostic};
 use pest::error::{ErrorVariant, InputLocation};
-use std::fmt;
-
-/// A file that does not parse, or a token that is not lexically valid.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SyntaxError {
-    /// The file name given to `parse`.
-    pub file: String,
-    /// Where the problem is; an empty span points between two characters.
-    pub span: Span,
-    /// One lower-case sentence without a final period.
-    pub message: String,
-    /// An extra hint, when there is one.
-    pub help: Option<String>,
-    /// The diagnostic code: grammar, port or address.
-    pub code: Code,
-}
-
-impl SyntaxError {
-    pub(crate) fn new(file: &str, span: Span, message: impl Into<String>) -> SyntaxError {
-        SyntaxError {
-            file: file.to_owned(),
-            span,
-            message: message.into(),
-            help: None,
-            code: Code::Syntax,
-        }
-    }
-
-    pub(crate) fn with_code(mut self, code: Code) -> SyntaxError {
-        self.code = code;
-        self
-    }
-
-    pub(crate) fn with_help(mut self, help: impl Into<String>) -> SyntaxError {
-        self.help = Some(help.into());
-        self
-    }
-
-    /// The 1-based line and column (in characters) where the error starts in `text`, the
-    /// text that was parsed.
-    pub fn location(&self, text: &str) -> (usize, usize) {
-        crate::diag::line_column(text, self.span.start)
-    }
-
-    /// `file:line:column: error: message`, then `  help: ...` on a second line if any.
-    pub fn render(&self, text: &str) -> String {
-        let (line, column) = self.location(text);
-        let mut out = format!("{}:{line}:{column}: error: {}", self.file, self.message);
-        if let Some(help) = &self.help {
-            out.push_str("\n  help: ");
-            out.push_str(help);
-        }
-        out
-    }
-}
-
-impl fmt::Display for SyntaxError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for SyntaxError {}
 
 /// The human name of every grammar rule, as it reads after "expected".
 pub(crate) fn rule_name(rule: Rule) -> &'static str {
@@ -190,7 +128,7 @@ fn join_or(names: &[&str]) -> String {
 }
 
 /// Turns pest's error into ours, naming rules the human way.
-pub(crate) fn from_pest(file: &str, text: &str, error: &pest::error::Error<Rule>) -> SyntaxError {
+pub(crate) fn from_pest(file: &str, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
     let (start, end) = match error.location {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((s, e)) => (s, e),
@@ -219,16 +157,17 @@ pub(crate) fn from_pest(file: &str, text: &str, error: &pest::error::Error<Rule>
         }
     }
     let error = if !expected.is_empty() {
-        SyntaxError::new(
-            file,
-            span,
+        Diagnostic::new(
+            Code::Syntax,
             format!("expected {}, found {found}", join_or(&expected)),
         )
+        .at(file, span)
     } else if negatives.contains(&Rule::keyword) {
-        SyntaxError::new(file, span, format!("{found} is a keyword, not a name"))
+        Diagnostic::new(Code::Syntax, format!("{found} is a keyword, not a name"))
+            .at(file, span)
             .with_help("a name that is a keyword cannot be written in this place")
     } else {
-        SyntaxError::new(file, span, format!("unexpected {found}"))
+        Diagnostic::new(Code::Syntax, format!("unexpected {found}")).at(file, span)
     };
     let statement_expected = positives
         .iter()
@@ -300,7 +239,7 @@ mod tests {
                 panic!("{text:?} parsed");
             };
             for e in errors {
-                let shown = e.render(text);
+                let shown = format!("{} {:?}", e.message, e.help);
                 assert!(!shown.contains("Rule::"), "{shown}");
                 for id in &leaky {
                     assert!(!shown.contains(id.as_str()), "{text:?}: {shown}");

@@ -1,7 +1,7 @@
 //! `syntax`: the text of one `.npl` file to its typed syntax tree.
 //!
 //! Input: a file name (for messages) and the file's text. Output: a [`SourceFile`] or
-//! every [`SyntaxError`] found. The grammar is `grammar/netpol.pest` at the top of the
+//! every error found, as [`Diagnostic`]s (NP0101-NP0103) ready for any renderer. The grammar is `grammar/netpol.pest` at the top of the
 //! repository; `parser.rs` turns pest's pairs into [`ast`] types, one function per rule;
 //! `errors.rs` names rules the human way.
 //!
@@ -13,7 +13,8 @@ mod errors;
 mod parser;
 
 pub use ast::*;
-pub use errors::SyntaxError;
+
+use crate::diag::{Code, Diagnostic};
 
 /// The pest parser generated from `grammar/netpol.pest`; private so that nothing outside
 /// this module sees pest's rules.
@@ -33,17 +34,17 @@ use pest::Parser;
 ///
 /// A grammar error stops parsing and is the only error returned; lexical errors (a port
 /// out of range, a malformed address) are collected from every statement.
-pub fn parse(file_name: &str, text: &str) -> Result<SourceFile, Vec<SyntaxError>> {
+pub fn parse(file_name: &str, text: &str) -> Result<SourceFile, Vec<Diagnostic>> {
     let mut pairs = match NetpolParser::parse(Rule::file, text) {
         Ok(pairs) => pairs,
         Err(e) => return Err(vec![errors::from_pest(file_name, text, &e)]),
     };
     let Some(file) = pairs.next() else {
-        return Err(vec![SyntaxError::new(
-            file_name,
-            Span::default(),
+        return Err(vec![Diagnostic::new(
+            Code::Internal,
             "internal error: the parser produced nothing",
-        )]);
+        )
+        .at(file_name, Span::default())]);
     };
     let mut builder = parser::Builder::new(file_name);
     let items = builder.file(file);

@@ -2,24 +2,24 @@
 //! Nothing outside this file walks pest's pairs.
 //!
 //! The grammar guarantees the shape of what it accepts, but nothing here relies on it by
-//! panicking: an unexpected shape becomes an internal-consistency [`SyntaxError`].
+//! panicking: an unexpected shape becomes an internal-consistency [`Diagnostic`].
 //! Lexical checks that the grammar leaves loose (port numbers, addresses) happen here.
 
 use super::ast::*;
-use super::errors::{rule_name, SyntaxError};
+use super::errors::rule_name;
 use super::grammar::Rule;
-use crate::diag::Code;
+use crate::diag::{Code, Diagnostic};
 use crate::ir::{Cidr, Protocol};
 use pest::iterators::Pair;
 use std::net::IpAddr;
 
-type R<T> = Result<T, SyntaxError>;
+type R<T> = Result<T, Diagnostic>;
 
 /// Builds the AST of one file and collects its lexical errors.
 pub(crate) struct Builder<'a> {
     file: &'a str,
     /// Errors of items that could not be built; building continues with the next item.
-    pub(crate) errors: Vec<SyntaxError>,
+    pub(crate) errors: Vec<Diagnostic>,
 }
 
 fn span(pair: &Pair<'_, Rule>) -> Span {
@@ -37,13 +37,14 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn error(&self, span: Span, message: impl Into<String>) -> SyntaxError {
-        SyntaxError::new(self.file, span, message)
+    fn error(&self, code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, message).at(self.file, span)
     }
 
     /// The grammar produced a shape this file does not expect: a bug, never user error.
-    fn internal(&self, pair: &Pair<'_, Rule>) -> SyntaxError {
+    fn internal(&self, pair: &Pair<'_, Rule>) -> Diagnostic {
         self.error(
+            Code::Internal,
             span(pair),
             format!(
                 "internal error: the parser did not expect {} here",
@@ -51,7 +52,6 @@ impl<'a> Builder<'a> {
             ),
         )
         .with_help("this is a bug in netpolc; please report it with the input")
-        .with_code(Code::Internal)
     }
 
     /// The only child of `pair`.
@@ -104,7 +104,11 @@ impl<'a> Builder<'a> {
             }
         }
         let Some(namespace) = namespace else {
-            return Err(self.error(whole, "internal error: a namespace block without a name"));
+            return Err(self.error(
+                Code::Internal,
+                whole,
+                "internal error: a namespace block without a name",
+            ));
         };
         Ok(NamespaceBlock {
             namespace,
@@ -128,7 +132,11 @@ impl<'a> Builder<'a> {
             }
         }
         let Some(name) = name else {
-            return Err(self.error(whole, "internal error: a rule without a name"));
+            return Err(self.error(
+                Code::Internal,
+                whole,
+                "internal error: a rule without a name",
+            ));
         };
         Ok(RuleDef {
             name,
@@ -199,7 +207,11 @@ impl<'a> Builder<'a> {
         }
         let mut lists = lists.into_iter();
         let (Some(from), Some(to), None) = (lists.next(), lists.next(), lists.next()) else {
-            return Err(self.error(whole, "internal error: `may talk to` without two sides"));
+            return Err(self.error(
+                Code::Internal,
+                whole,
+                "internal error: `may talk to` without two sides",
+            ));
         };
         Ok(StatementKind::Talk { from, to, ports })
     }
@@ -222,7 +234,11 @@ impl<'a> Builder<'a> {
             }
         }
         let Some(peers) = peers else {
-            return Err(self.error(whole, "internal error: `only` without peers"));
+            return Err(self.error(
+                Code::Internal,
+                whole,
+                "internal error: `only` without peers",
+            ));
         };
         Ok(match direction {
             Direction::Egress => StatementKind::EgressOnly {
@@ -251,7 +267,11 @@ impl<'a> Builder<'a> {
             }
         }
         let (Some(name), Some(endpoints)) = (name, endpoints) else {
-            return Err(self.error(whole, "internal error: an incomplete `define`"));
+            return Err(self.error(
+                Code::Internal,
+                whole,
+                "internal error: an incomplete `define`",
+            ));
         };
         Ok(StatementKind::Define { name, endpoints })
     }
@@ -269,7 +289,11 @@ impl<'a> Builder<'a> {
             }
         }
         let Some(name) = name else {
-            return Err(self.error(whole, "internal error: `use` without a name"));
+            return Err(self.error(
+                Code::Internal,
+                whole,
+                "internal error: `use` without a name",
+            ));
         };
         Ok(StatementKind::Use { name, args })
     }
@@ -419,11 +443,11 @@ impl<'a> Builder<'a> {
         };
         let cidr = parsed.map_err(|why| {
             self.error(
+                Code::BadAddress,
                 span(&pair),
                 format!("`{text}` is not a valid address or CIDR"),
             )
             .with_help(why)
-            .with_code(Code::BadAddress)
         })?;
         if cidr.is_v4_mapped() {
             // The API server refuses these in an ipBlock (strict CIDR validation), and network
@@ -436,14 +460,14 @@ impl<'a> Builder<'a> {
             };
             return Err(self
                 .error(
+                    Code::BadAddress,
                     span(&pair),
                     format!("`{text}` is an IPv4-mapped IPv6 address"),
                 )
                 .with_help(format!(
                     "Kubernetes refuses IPv4-mapped addresses in an ipBlock, and network plugins \
                      disagree on whether they are IPv4 or IPv6; {suggestion}"
-                ))
-                .with_code(Code::BadAddress));
+                )));
         }
         Ok(cidr)
     }
@@ -571,9 +595,12 @@ impl<'a> Builder<'a> {
         match text.parse::<u16>() {
             Ok(n) if n >= 1 => Ok(n),
             _ => Err(self
-                .error(span(&pair), format!("port `{text}` is out of range"))
-                .with_help("a port number is between 1 and 65535")
-                .with_code(Code::PortOutOfRange)),
+                .error(
+                    Code::PortOutOfRange,
+                    span(&pair),
+                    format!("port `{text}` is out of range"),
+                )
+                .with_help("a port number is between 1 and 65535")),
         }
     }
 
@@ -587,11 +614,11 @@ impl<'a> Builder<'a> {
         if lo > hi {
             return Err(self
                 .error(
+                    Code::PortOutOfRange,
                     span(&pair),
                     format!("the port range `{lo_text}-{hi_text}` is reversed"),
                 )
-                .with_help(format!("write the low end first: `{hi_text}-{lo_text}`"))
-                .with_code(Code::PortOutOfRange));
+                .with_help(format!("write the low end first: `{hi_text}-{lo_text}`")));
         }
         Ok(Port::Range(lo, hi))
     }
