@@ -2,6 +2,8 @@
 //! syntax → resolve → lower → emit → self-check, each phase reporting [`Diagnostic`]s;
 //! the library touches no files (`cli` reads and writes them).
 
+mod pitfall;
+
 use crate::diag::{Code, Diagnostic, Severity, Sources};
 use crate::emit;
 use crate::ir::Intent;
@@ -175,6 +177,7 @@ pub fn compile(files: &[ProgramFile], settings: &Settings) -> Result<Compiled, F
     };
     let (intent, warnings) = resolve::lower::lower(&program);
     diagnostics.extend(warnings);
+    diagnostics.extend(pitfall::wide_destinations(&program));
     let options = emit::Options {
         workload_label: settings.workload_label.clone(),
     };

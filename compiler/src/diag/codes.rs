@@ -77,6 +77,7 @@ codes! {
     NoDns = "NP0403", Warning, "egress isolation that leaves pods no way to resolve names";
     NameLooksLikeDefine = "NP0404", Warning, "a workload name that is one typo away from a defined set or namespace";
     NamedPortToAddress = "NP0405", Warning, "a named port towards addresses, which have no container ports";
+    OpensOwnIngress = "NP0406", Warning, "`anywhere` or `cluster` as a destination inside a block, which also opens the ingress of the block's own isolated pods";
     // --- files and configuration
     BadConfig = "NP0501", Error, "`netpolc.toml` cannot be read or says something unknown";
     NoSources = "NP0502", Error, "no `.npl` file under the given paths";

@@ -33,6 +33,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::NoDns => include_str!("explain/NP0403.md"),
         Code::NameLooksLikeDefine => include_str!("explain/NP0404.md"),
         Code::NamedPortToAddress => include_str!("explain/NP0405.md"),
+        Code::OpensOwnIngress => include_str!("explain/NP0406.md"),
         Code::BadConfig => include_str!("explain/NP0501.md"),
         Code::NoSources => include_str!("explain/NP0502.md"),
         Code::ForeignFile => include_str!("explain/NP0503.md"),

@@ -7,7 +7,7 @@
 //! at the top level. A program's own rule or define shadows the standard library's.
 //! Defines and rules are expanded where they are used.
 
-mod describe;
+pub mod describe;
 mod expand;
 pub mod hir;
 pub mod lower;

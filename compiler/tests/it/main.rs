@@ -27,6 +27,7 @@ mod host_network;
 mod kit;
 mod loader;
 mod namespace;
+mod opens_own_ingress;
 mod output;
 mod peers;
 mod resolve;
