@@ -31,7 +31,7 @@ import json, os, sys
 work = sys.argv[1]
 
 # The hostile program: 800 selectors over 80 keys (the same generator as
-# compiler/tests/it/diff/budget.rs).
+# compiler/tests/it/kit/hostile.rs).
 state = 7
 def nxt(n):
     global state

@@ -58,6 +58,7 @@
 //! 9. Port names shared by two ports of one pod, and ports of init containers:
 //!    NCA keeps one port per name and reads `containers` only.
 
+use netpolc::verify::sample;
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -212,22 +213,19 @@ pub struct Cluster {
 // ---------------------------------------------------------------------------
 // PRNG
 
-/// splitmix64: tiny, deterministic, good enough for test inputs.
-pub struct Rng(u64);
+/// The repository's generator (`verify::sample::Rng`, SplitMix64) with the ranges this
+/// generator draws from; seeds are salted so that a seed gives the clusters it always gave.
+pub struct Rng(sample::Rng);
 
 impl Rng {
     /// A generator seeded with `seed`.
     pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x005e_ed0f_c1a5_7e25)
+        Rng(sample::Rng::new(seed ^ 0x005e_ed0f_c1a5_7e25))
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in `0..n` (n > 0).

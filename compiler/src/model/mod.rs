@@ -1,7 +1,8 @@
 //! The Kubernetes objects netpolc reads, in validated, normalised form.
 //!
 //! `load` turns bytes into a [`Cluster`]: namespaces, workloads (pods and the pod
-//! templates of controllers) and NetworkPolicies. Everything here has passed the
+//! templates of controllers) and NetworkPolicies; `write` turns a cluster back into
+//! manifests that `load` reads to the same cluster. Everything here has passed the
 //! API server's validation rules, so the engine never sees an object a real
 //! cluster would have refused.
 
@@ -15,6 +16,7 @@ pub mod strict_json;
 pub mod validate;
 mod walk;
 mod workloads;
+pub mod write;
 
 pub use crate::ir::selector::{LabelSelector, Labels, Operator, Requirement};
 pub use crate::ir::Direction;
@@ -22,6 +24,7 @@ use crate::ir::{Cidr, PortSet, Protocol};
 pub use load::{load, load_in, load_policies, load_policies_in, Source};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
+pub use write::write;
 
 /// The label every namespace carries with its own name (Kubernetes >= 1.21:
 /// "The Kubernetes control plane sets an immutable label

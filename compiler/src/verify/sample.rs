@@ -20,13 +20,15 @@
 use super::intent::Probe;
 use crate::ir::intent::{NamespaceSet, PeerSet, PortAccess};
 use crate::ir::{AddrSet, Family, PortSet, Protocol};
-use crate::model::{LabelSelector, Labels, Operator, NAMESPACE_NAME_LABEL};
+use crate::model::{
+    self, Cluster, ContainerPort, LabelSelector, Labels, Namespace, Operator, Origin, Workload,
+    NAMESPACE_NAME_LABEL,
+};
 use crate::resolve::hir::{Action, Program, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 mod labels;
-mod yaml;
 
 use labels::LabelMaker;
 
@@ -40,15 +42,18 @@ pub struct Sample {
 }
 
 /// A small deterministic generator (SplitMix64): no dependency, and the same sequence on
-/// every platform.
-pub(crate) struct Rng(u64);
+/// every platform. Public because the tests' and examples' random programs and clusters
+/// draw from it too, so that one generator serves the repository.
+pub struct Rng(u64);
 
 impl Rng {
-    pub(crate) fn new(seed: u64) -> Self {
+    /// The generator whose sequence `seed` fixes.
+    pub fn new(seed: u64) -> Self {
         Rng(seed)
     }
 
-    pub(crate) fn next(&mut self) -> u64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -57,20 +62,20 @@ impl Rng {
     }
 
     /// A number in `0..n` (0 when `n` is 0).
-    pub(crate) fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         if n == 0 {
             return 0;
         }
-        usize::try_from(self.next() % (n as u64)).unwrap_or(0)
+        usize::try_from(self.next_u64() % (n as u64)).unwrap_or(0)
     }
 
     /// True with probability `num / den`.
-    pub(crate) fn chance(&mut self, num: usize, den: usize) -> bool {
+    pub fn chance(&mut self, num: usize, den: usize) -> bool {
         self.below(den) < num
     }
 
     /// One element, or `None` from an empty slice.
-    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
         items.get(self.below(items.len()))
     }
 }
@@ -160,14 +165,6 @@ fn names_in(sel: &LabelSelector) -> Vec<String> {
     out
 }
 
-/// One pod to write.
-struct Pod {
-    name: String,
-    labels: Labels,
-    ports: Vec<(String, u16, Protocol)>,
-    ip: Ipv4Addr,
-}
-
 /// Builds the sample cluster for `program`; the same seed gives the same sample.
 pub fn sample_cluster(program: &Program, seed: u64) -> Sample {
     let m = Mentions::of(program);
@@ -190,10 +187,24 @@ pub fn sample_cluster(program: &Program, seed: u64) -> Sample {
     }
     let mut ips = IpPool::new(&m.addresses);
     let selectors: Vec<&LabelSelector> = m.pod_selectors.iter().collect();
-    let mut yaml = format!("# netpolc sample cluster, seed {seed}\n");
+    // Written by `model::write`, which leaves origins out.
+    let origin = Origin {
+        file: format!("sample-seed-{seed}"),
+        document: 0,
+    };
+    let mut cluster = Cluster::default();
     let mut container_ports = BTreeSet::new();
     for (ns, labels) in &namespaces {
-        yaml.push_str(&yaml::namespace(ns, labels));
+        let mut labels = labels.clone();
+        labels.insert(NAMESPACE_NAME_LABEL.into(), ns.clone());
+        cluster.namespaces.insert(
+            ns.clone(),
+            Namespace {
+                name: ns.clone(),
+                labels,
+                origin: Some(origin.clone()),
+            },
+        );
         let mut pods: Vec<(String, Labels)> = Vec::new();
         for (k, sel) in selectors.iter().enumerate() {
             pods.push((format!("sel-{k}"), pod_labels.satisfying(sel, &mut rng)));
@@ -206,16 +217,34 @@ pub fn sample_cluster(program: &Program, seed: u64) -> Sample {
             pods.push((format!("mix-{i}"), pod_labels.mix(&mut rng)));
         }
         for (name, labels) in pods {
-            let pod = Pod {
-                ports: named_ports(&m, &pool, &mut rng),
-                ip: ips.next(&mut rng),
-                name,
+            let ports = named_ports(&m, &pool, &mut rng);
+            let ip = ips.next(&mut rng);
+            container_ports.extend(ports.iter().map(|(_, n, _)| *n));
+            cluster.workloads.push(Workload {
+                namespace: ns.clone(),
+                kind: "Pod".into(),
                 labels,
-            };
-            container_ports.extend(pod.ports.iter().map(|(_, n, _)| *n));
-            yaml.push_str(&yaml::pod(ns, &pod));
+                ports: ports
+                    .into_iter()
+                    .map(|(name, port, protocol)| ContainerPort {
+                        name: Some(name),
+                        port,
+                        protocol,
+                    })
+                    .collect(),
+                ips: vec![IpAddr::V4(ip)],
+                host_network: false,
+                single_pod: true,
+                pods: vec![name.clone()],
+                name,
+                origin: origin.clone(),
+            });
         }
     }
+    let yaml = format!(
+        "# netpolc sample cluster, seed {seed}\n{}",
+        model::write(&cluster)
+    );
     let probe = Probe {
         addresses: outside_addresses(&m.addresses),
         ports: probe_ports(&port_numbers, &container_ports, &mut rng),

@@ -2,7 +2,7 @@
 //! items 18 and 22): IPv4-mapped addresses, byte order marks, old Mac line ends, control
 //! characters, 10 MB lines, dangling links, the YAML parser's limits and query ports.
 
-use crate::common::cli::{netpolc, stderr, stdout, SHOP};
+use crate::kit::cli::{netpolc, stderr, stdout, SHOP};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

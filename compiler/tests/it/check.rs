@@ -8,7 +8,6 @@
 
 mod budget;
 mod corruptions;
-mod manifest;
 mod mutate;
 mod random;
 mod realworld;

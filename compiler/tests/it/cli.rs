@@ -1,7 +1,7 @@
 //! The `netpolc` binary as users meet it: exit codes, output formats,
 //! determinism, explanations and error messages, on the shipped example.
 
-use crate::common::cli::{netpolc, stderr, stdout, SHOP};
+use crate::kit::cli::{netpolc, stderr, stdout, SHOP};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

@@ -407,7 +407,7 @@ fn a_wrong_policy_for_shop_is_caught_with_a_counterexample() {
     assert!(caught, "{reports:?}");
 }
 
-pub mod programs;
+use crate::kit::program;
 
 /// Random programs checked per run.
 const RANDOM_PROGRAMS: u64 = 48;
@@ -415,7 +415,7 @@ const RANDOM_PROGRAMS: u64 = 48;
 fn random_file(seed: u64) -> ProgramFile {
     ProgramFile {
         name: format!("random-{seed}.npl"),
-        bytes: programs::program(seed).into_bytes(),
+        bytes: program::program(seed).into_bytes(),
     }
 }
 

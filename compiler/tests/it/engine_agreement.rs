@@ -3,194 +3,74 @@
 //! (`Engine::connection`) on random clusters: two implementations of one
 //! meaning, held to each other.
 
-use netpolc::ir::{Cidr, Protocol};
-use netpolc::model::{
-    Cluster, ContainerPort, LabelSelector, Labels, Namespace, NamespaceScope, NetworkPolicy,
-    Operator, Origin, Peer, PolicyPort, PortSpec, Requirement, Rule, Workload,
-};
+use crate::kit::cluster::{port, Addresses, NamespaceLabels, Pods, Presence, Shape};
+use crate::kit::policy::Policies;
+use crate::kit::selector::Selectors;
+use netpolc::ir::Protocol;
 use netpolc::verify::{Endpoint, Engine, Options};
 use proptest::prelude::*;
 use std::net::IpAddr;
 
-fn labels(pairs: &[(&str, String)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect()
-}
+/// Selectors over `app` and `tier`, the keys pods carry.
+const SELECTORS: Selectors = Selectors {
+    match_labels: Some(("app", &["a", "b", "c"])),
+    keys: &["app", "tier"],
+    values: &["a", "b", "x"],
+    values_per_requirement: None,
+    requirements: 0..2,
+};
 
-fn origin() -> Origin {
-    Origin {
-        file: "gen.yaml".into(),
-        document: 1,
-    }
-}
-
-fn selector() -> impl Strategy<Value = LabelSelector> {
-    let req = (
-        prop::sample::select(vec!["app", "tier"]),
-        prop::sample::select(vec![
-            Operator::In,
-            Operator::NotIn,
-            Operator::Exists,
-            Operator::DoesNotExist,
-        ]),
-        prop::sample::select(vec!["a", "b", "x"]),
-    )
-        .prop_map(|(k, op, v)| Requirement {
-            key: k.into(),
-            operator: op,
-            values: match op {
-                Operator::In | Operator::NotIn => vec![v.into()],
-                _ => vec![],
-            },
-        });
-    (
-        prop::option::of(prop::sample::select(vec!["a", "b", "c"])),
-        prop::collection::vec(req, 0..2),
-    )
-        .prop_map(|(app, exprs)| LabelSelector {
-            match_labels: app
-                .map(|a| labels(&[("app", a.into())]))
-                .unwrap_or_default(),
-            match_expressions: exprs,
-        })
-}
-
-fn peer() -> impl Strategy<Value = Peer> {
-    let cidrs = prop::sample::select(vec![
-        ("10.0.0.0/8", vec![]),
-        ("10.0.0.0/8", vec!["10.0.1.0/24"]),
-        ("0.0.0.0/0", vec!["10.0.0.0/8"]),
-        ("fd00::/8", vec![]),
-        ("::/0", vec!["fd00::1/128"]),
-        ("8.8.8.8/32", vec![]),
-    ]);
-    prop_oneof![
-        (prop::option::of(selector()), selector()).prop_map(|(ns, pods)| Peer::Pods {
-            namespaces: ns.map_or(NamespaceScope::PolicyNamespace, NamespaceScope::Matching),
-            pods,
-        }),
-        cidrs.prop_map(|(c, ex)| Peer::IpBlock {
-            cidr: c.parse::<Cidr>().unwrap(),
-            except: ex.iter().map(|e| e.parse::<Cidr>().unwrap()).collect(),
-        }),
-    ]
-}
-
-fn policy_port() -> impl Strategy<Value = PolicyPort> {
-    (
-        prop::sample::select(vec![Protocol::Tcp, Protocol::Udp, Protocol::Sctp]),
-        prop_oneof![
-            Just(PortSpec::All),
-            (1u16..100, 0u16..5).prop_map(|(s, l)| PortSpec::Numbers {
-                start: s,
-                end: s + l
-            }),
-            prop::sample::select(vec!["http", "dns"]).prop_map(|n| PortSpec::Named(n.into())),
+/// Two namespaces, `alpha` labelled `tier=a` so that namespace selectors over `tier` cut;
+/// pods with no address, one, or one of each family, now and then hostNetwork or several
+/// alike; ports of every protocol, and numbers around the pods' `http` ports.
+const UNIVERSE: Pods = Pods {
+    namespaces: &["alpha", "beta"],
+    namespace_labels: NamespaceLabels::Fixed(&[&[("tier", "a")]]),
+    count: 1..6,
+    labels: &[
+        ("app", Presence::Always, &["a", "b", "c"]),
+        ("tier", Presence::Maybe, &["a", "x"]),
+    ],
+    addresses: Addresses::Families,
+    shape,
+    policies: Some(Policies {
+        namespaces: &["alpha", "beta"],
+        pods: SELECTORS,
+        namespace_selectors: SELECTORS,
+        blocks: &[
+            ("10.0.0.0/8", &[]),
+            ("10.0.0.0/8", &["10.0.1.0/24"]),
+            ("0.0.0.0/0", &["10.0.0.0/8"]),
+            ("fd00::/8", &[]),
+            ("::/0", &["fd00::1/128"]),
+            ("8.8.8.8/32", &[]),
         ],
-    )
-        .prop_map(|(protocol, port)| PolicyPort { protocol, port })
-}
+        protocols: &[Protocol::Tcp, Protocol::Udp, Protocol::Sctp],
+        port_starts: 1..100,
+        port_lengths: 0..5,
+        port_names: &["http", "dns"],
+    }),
+};
 
-fn rule() -> impl Strategy<Value = Rule> {
+fn shape() -> BoxedStrategy<Shape> {
     (
-        prop::option::of(prop::collection::vec(peer(), 1..3)),
-        prop::option::of(prop::collection::vec(policy_port(), 1..3)),
-    )
-        .prop_map(|(peers, ports)| Rule { peers, ports })
-}
-
-fn cluster() -> impl Strategy<Value = Cluster> {
-    let workload = (
-        0usize..2,
-        prop::sample::select(vec!["a", "b", "c"]),
-        prop::option::of(prop::sample::select(vec!["a", "x"])),
-        prop::sample::select(vec![0u8, 1, 2, 3]),
         any::<bool>(),
-        prop::sample::select(vec![0u8, 0, 0, 1]),
+        prop::sample::select(vec![false, false, false, true]),
         prop::sample::select(vec![10u16, 20, 53]),
-    );
-    let policy = (
-        0usize..2,
-        selector(),
-        any::<bool>(),
-        any::<bool>(),
-        prop::collection::vec(rule(), 0..3),
-        prop::collection::vec(rule(), 0..3),
-    );
-    (
-        prop::collection::vec(workload, 1..6),
-        prop::collection::vec(policy, 0..4),
     )
-        .prop_map(|(ws, ps)| {
-            let ns_names = ["alpha", "beta"];
-            let mut c = Cluster::default();
-            for (i, ns) in ns_names.iter().enumerate() {
-                let mut l = labels(&[("kubernetes.io/metadata.name", ns.to_string())]);
-                if i == 0 {
-                    l.insert("tier".into(), "a".into());
-                }
-                c.namespaces.insert(
-                    ns.to_string(),
-                    Namespace {
-                        name: ns.to_string(),
-                        labels: l,
-                        origin: None,
-                    },
-                );
-            }
-            for (i, (ns, app, tier, ips, single, host, port)) in ws.into_iter().enumerate() {
-                let mut l = labels(&[("app", app.into())]);
-                if let Some(t) = tier {
-                    l.insert("tier".into(), t.into());
-                }
-                let v4: IpAddr = format!("10.0.{}.{}", i % 2, i + 1).parse().unwrap();
-                let v6: IpAddr = format!("fd00::{}", i + 1).parse().unwrap();
-                let ips = match ips {
-                    0 => vec![],
-                    1 => vec![v4],
-                    2 => vec![v6],
-                    _ => vec![v4, v6],
-                };
-                c.workloads.push(Workload {
-                    namespace: ns_names[ns].into(),
-                    name: format!("w{i}"),
-                    kind: "Pod".into(),
-                    labels: l,
-                    ports: vec![
-                        ContainerPort {
-                            name: Some("http".into()),
-                            port,
-                            protocol: Protocol::Tcp,
-                        },
-                        ContainerPort {
-                            name: Some("dns".into()),
-                            port: 53,
-                            protocol: Protocol::Udp,
-                        },
-                    ],
-                    ips,
-                    host_network: host == 1,
-                    single_pod: single,
-                    pods: vec![],
-                    origin: origin(),
-                });
-            }
-            for (i, (ns, sel, ing, eg, irules, erules)) in ps.into_iter().enumerate() {
-                c.policies.push(NetworkPolicy {
-                    namespace: ns_names[ns].into(),
-                    name: format!("p{i}"),
-                    pod_selector: sel,
-                    isolates_ingress: ing,
-                    isolates_egress: eg,
-                    ingress: irules,
-                    egress: erules,
-                    origin: origin(),
-                });
-            }
-            c
+        .prop_map(|(single_pod, host_network, http)| Shape {
+            ports: vec![
+                port("http", http, Protocol::Tcp),
+                port("dns", 53, Protocol::Udp),
+            ],
+            host_network,
+            single_pod,
         })
+        .boxed()
+}
+
+fn cluster() -> impl Strategy<Value = netpolc::model::Cluster> {
+    UNIVERSE.cluster()
 }
 
 proptest! {

@@ -615,6 +615,7 @@ fn ports_are_normalised_SetDefaults_NetworkPolicyPort() {
 mod documents;
 mod no_panic;
 mod workloads;
+mod write;
 
 /// Issue 11, "Lists as the API server returns them": a list request (`GET /api/v1/pods`,
 /// `kubectl get --raw`) answers a typed list whose items carry no `kind` or `apiVersion`

@@ -7,11 +7,6 @@ mod bad_input;
 mod check;
 mod cli;
 mod cli_compile;
-/// What several areas share: running the binary, the hard instance of every budget test.
-mod common {
-    pub mod cli;
-    pub mod hostile;
-}
 mod compile_fuzz;
 mod completions;
 mod confirm;

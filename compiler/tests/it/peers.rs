@@ -9,7 +9,7 @@
 //! `--select-host-network`, and every other probe under both readings. The corpus lives
 //! beside the repository (CI has it); on a clone without it the test says so and passes.
 
-use crate::common::cli::{netpolc, stderr, stdout};
+use crate::kit::cli::{netpolc, stderr, stdout};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

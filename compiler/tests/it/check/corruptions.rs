@@ -2,28 +2,48 @@
 //! passes `check`; rewrites that keep the meaning pass; corruptions are rejected with
 //! counterexamples that the engine and the oracle confirm.
 
-use super::manifest;
 use super::mutate::{mutants, Kind};
 use super::run::{
     check, compile_into, counterexamples, load_policies, programs, root, same_on_samples,
 };
-use netpolc::model::{Direction, NetworkPolicy, Rule};
+use netpolc::model::{self, Cluster, Direction, NetworkPolicy, Rule};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 /// Writes a policy set as one manifest file and checks `program` against it, with a
 /// fresh directory for counterexamples. Returns the exit code, that directory, and the
-/// policies as read back from the file (a policy whose corruption left it no type reads
-/// back with the default one, as the API server would default it).
+/// policies as read back from the file. The rules of a direction a policy does not
+/// isolate are left out, so that a policy whose corruption left it no type reads back
+/// with the default one alone (`[Ingress]`), as the API server would default it.
 fn check_set(
     program: &str,
     set: &[NetworkPolicy],
     dir: &Path,
     tag: &str,
 ) -> (i32, PathBuf, Vec<NetworkPolicy>) {
-    let file = dir.join(format!("{tag}.json"));
-    std::fs::write(&file, manifest::list(set)).unwrap();
+    let file = dir.join(format!("{tag}.yaml"));
+    let policies = set
+        .iter()
+        .map(|p| NetworkPolicy {
+            ingress: if p.isolates_ingress {
+                p.ingress.clone()
+            } else {
+                vec![]
+            },
+            egress: if p.isolates_egress {
+                p.egress.clone()
+            } else {
+                vec![]
+            },
+            ..p.clone()
+        })
+        .collect();
+    let manifests = model::write(&Cluster {
+        policies,
+        ..Cluster::default()
+    });
+    std::fs::write(&file, manifests).unwrap();
     let witnesses = dir.join(format!("{tag}-witnesses"));
     let run = check(&root().join(program), &file, &witnesses);
     (run.code, witnesses, load_policies(&file))

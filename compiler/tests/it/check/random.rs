@@ -1,10 +1,10 @@
-//! Random programs (`confirm/programs.rs`): each passes `check` against what `compile`
+//! Random programs (`kit/program.rs`): each passes `check` against what `compile`
 //! wrote for it; and on random pairs (a program against another program's output) the
 //! verdict agrees with the engine: every counterexample printed is confirmed by the
 //! engine and the oracle, and a pair judged equal gets equal verdicts on sampled clusters.
 
 use super::run::{check, compile_into, counterexamples, load_policies, same_on_samples};
-use crate::confirm::programs::program;
+use crate::kit::program::program;
 use netpolc::pipeline::{compile, ProgramFile, Settings};
 use tempfile::TempDir;
 

@@ -206,7 +206,7 @@ fn bad_input_exits_2() {
 /// exponentially many boxes.
 fn hostile_policies() -> String {
     let mut rules = String::new();
-    for selector in crate::common::hostile::selectors() {
+    for selector in crate::kit::hostile::selectors() {
         let exprs: Vec<String> = selector
             .iter()
             .map(|(k, is)| {

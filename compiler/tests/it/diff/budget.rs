@@ -7,10 +7,10 @@
 use super::fixture::Repo;
 
 /// 800 statements, each selecting pods by three of 80 label keys, `=` or `!=`
-/// (`common/hostile.rs`): their union's complement has exponentially many boxes.
+/// (`kit/hostile.rs`): their union's complement has exponentially many boxes.
 fn hostile_program() -> String {
     let mut text = String::from("namespace x {\n  isolate ingress\n");
-    for selector in crate::common::hostile::selectors() {
+    for selector in crate::kit::hostile::selectors() {
         let reqs: Vec<String> = selector
             .iter()
             .map(|(k, is)| {

@@ -5,14 +5,15 @@
 
 use super::intent::meaning;
 use crate::equiv::harness::{engine_allows, policies};
+use crate::kit::selector::Selectors;
 use netpolc::emit;
 use netpolc::ir::intent::{
     Allowance, Isolation, NamespaceIntent, NamespaceSet, PeerSet, PortAccess, SourceRef,
 };
 use netpolc::ir::{labels, AddrSet, Cidr, Intent, PortSet, Protocol};
 use netpolc::model::{
-    Direction, LabelSelector, Labels, NamespaceScope, NetworkPolicy, Operator, Origin, Peer,
-    PolicyPort, PortSpec, Requirement, Rule, NAMESPACE_NAME_LABEL,
+    Direction, LabelSelector, NamespaceScope, NetworkPolicy, Origin, Peer, PolicyPort, PortSpec,
+    Rule, NAMESPACE_NAME_LABEL,
 };
 use netpolc::verify::equiv::{self, OtherEnd, Point, Which};
 use netpolc::verify::Options;
@@ -34,36 +35,24 @@ fn source(line: usize) -> SourceRef {
     }
 }
 
-fn selector(
-    keys: Vec<&'static str>,
-    values: Vec<&'static str>,
-) -> impl Strategy<Value = LabelSelector> {
-    let req = (
-        prop::sample::select(keys),
-        prop::sample::select(vec![
-            Operator::In,
-            Operator::NotIn,
-            Operator::Exists,
-            Operator::DoesNotExist,
-        ]),
-        prop::sample::select(values),
-    )
-        .prop_map(|(key, operator, v)| Requirement {
-            key: key.into(),
-            operator,
-            values: match operator {
-                Operator::In | Operator::NotIn => vec![v.into()],
-                _ => vec![],
-            },
-        });
-    prop::collection::vec(req, 0..3).prop_map(|match_expressions| LabelSelector {
-        match_labels: Labels::new(),
-        match_expressions,
-    })
-}
+/// Pod selectors: up to two requirements of one value each, no `matchLabels`.
+const PODS: Selectors = Selectors {
+    match_labels: None,
+    keys: &["app", "tier"],
+    values: &["x", "y"],
+    values_per_requirement: None,
+    requirements: 0..3,
+};
+
+/// Namespace selectors alike, over `team` and the namespace's name.
+const NAMESPACES: Selectors = Selectors {
+    keys: &["team", NAMESPACE_NAME_LABEL],
+    values: &["obs", "a"],
+    ..PODS
+};
 
 fn pods() -> impl Strategy<Value = LabelSelector> {
-    selector(vec!["app", "tier"], vec!["x", "y"])
+    PODS.selector()
 }
 
 fn cidr(s: &str) -> Cidr {
@@ -85,14 +74,10 @@ fn peer_set() -> impl Strategy<Value = PeerSet> {
             namespaces: NamespaceSet::Named(n.into()),
             pods,
         }),
-        (
-            selector(vec!["team", NAMESPACE_NAME_LABEL], vec!["obs", "a"]),
-            pods()
-        )
-            .prop_map(|(ns, pods)| PeerSet::Pods {
-                namespaces: NamespaceSet::Matching(ns),
-                pods,
-            }),
+        (NAMESPACES.selector(), pods()).prop_map(|(ns, pods)| PeerSet::Pods {
+            namespaces: NamespaceSet::Matching(ns),
+            pods,
+        }),
     ]
 }
 

@@ -9,147 +9,87 @@
 //! mutation, so that both answers come up often.
 
 use crate::equiv::harness::confirm_with;
-use netpolc::ir::{Cidr, Family, Protocol};
+use crate::kit::cluster::{port, Addresses, NamespaceLabels, Pods, Presence, Shape};
+use crate::kit::policy::Policies;
+use crate::kit::selector::Selectors;
+use netpolc::ir::{Family, Protocol};
 use netpolc::model::{
-    Cluster, ContainerPort, Direction, LabelSelector, Labels, Namespace, NamespaceScope,
-    NetworkPolicy, Operator, Origin, Peer, PolicyPort, PortSpec, Requirement, Rule, Workload,
+    Cluster, ContainerPort, Direction, NetworkPolicy, Peer, PolicyPort, PortSpec, Rule,
     NAMESPACE_NAME_LABEL,
 };
 use netpolc::verify::equiv::{self, OtherEnd, Point};
 use netpolc::verify::{Endpoint, Engine, Options};
 use proptest::prelude::*;
-use std::net::IpAddr;
 
-const NAMESPACES: [&str; 3] = ["a", "b", "c"];
+/// Pods carry `app` and `tier`, namespaces `team`: selectors over them, with values pods
+/// have and values they lack.
+const PODS: Selectors = Selectors {
+    match_labels: Some(("app", &["x", "y"])),
+    keys: &["app", "tier"],
+    values: &["x", "y"],
+    values_per_requirement: Some(1..3),
+    requirements: 0..2,
+};
 
-fn origin() -> Origin {
-    Origin {
-        file: "gen.yaml".into(),
-        document: 1,
-    }
-}
+const POLICIES: Policies = Policies {
+    namespaces: &["a", "b"],
+    pods: PODS,
+    namespace_selectors: Selectors {
+        match_labels: None,
+        keys: &["team", NAMESPACE_NAME_LABEL],
+        values: &["obs", "a", "b"],
+        values_per_requirement: Some(1..3),
+        requirements: 0..2,
+    },
+    blocks: &[
+        ("10.0.0.0/8", &["10.1.0.0/16"]),
+        ("10.1.0.0/16", &[]),
+        ("0.0.0.0/0", &["10.0.0.0/8"]),
+        ("fd00::/8", &[]),
+        ("8.8.8.8/32", &[]),
+    ],
+    protocols: &[Protocol::Tcp, Protocol::Tcp, Protocol::Udp],
+    port_starts: 80..84,
+    port_lengths: 0..3,
+    port_names: &["http", "dns"],
+};
 
-fn requirement(
-    keys: Vec<&'static str>,
-    values: Vec<&'static str>,
-) -> impl Strategy<Value = Requirement> {
+/// Three namespaces, maybe in a team; pods with or without each label, an address in a
+/// subnet some blocks hold and others do not, `dns` on a port `http` may also use, and
+/// now and then hostNetwork.
+const UNIVERSE: Pods = Pods {
+    namespaces: &["a", "b", "c"],
+    namespace_labels: NamespaceLabels::Drawn("team", &["obs", "dev"]),
+    count: 1..7,
+    labels: &[
+        ("app", Presence::Maybe, &["x", "y", "z"]),
+        ("tier", Presence::Maybe, &["x", "y"]),
+    ],
+    addresses: Addresses::Prefixes(&["10.0.0.", "10.1.0.", "192.168.0.", "fd00::", "8.8.8."]),
+    shape,
+    policies: None,
+};
+
+fn shape() -> BoxedStrategy<Shape> {
     (
-        prop::sample::select(keys),
-        prop::sample::select(vec![
-            Operator::In,
-            Operator::NotIn,
-            Operator::Exists,
-            Operator::DoesNotExist,
-        ]),
-        prop::collection::vec(prop::sample::select(values), 1..3),
+        prop::option::of(80u16..84),
+        prop::sample::select(vec![53u16, 80]),
+        prop::sample::select(vec![false, false, false, false, true]),
     )
-        .prop_map(|(key, operator, values)| Requirement {
-            key: key.into(),
-            operator,
-            values: match operator {
-                Operator::In | Operator::NotIn => values.into_iter().map(String::from).collect(),
-                _ => vec![],
-            },
-        })
-}
-
-fn pod_selector() -> impl Strategy<Value = LabelSelector> {
-    (
-        prop::option::of(prop::sample::select(vec!["x", "y"])),
-        prop::collection::vec(requirement(vec!["app", "tier"], vec!["x", "y"]), 0..2),
-    )
-        .prop_map(|(app, match_expressions)| LabelSelector {
-            match_labels: app
-                .map(|a| [("app".to_string(), a.to_string())].into())
-                .unwrap_or_default(),
-            match_expressions,
-        })
-}
-
-fn namespace_selector() -> impl Strategy<Value = LabelSelector> {
-    prop::collection::vec(
-        requirement(vec!["team", NAMESPACE_NAME_LABEL], vec!["obs", "a", "b"]),
-        0..2,
-    )
-    .prop_map(|match_expressions| LabelSelector {
-        match_labels: Labels::new(),
-        match_expressions,
-    })
-}
-
-fn cidr(s: &str) -> Cidr {
-    s.parse().expect("a CIDR")
-}
-
-fn peer() -> impl Strategy<Value = Peer> {
-    let blocks = prop::sample::select(vec![
-        ("10.0.0.0/8", vec!["10.1.0.0/16"]),
-        ("10.1.0.0/16", vec![]),
-        ("0.0.0.0/0", vec!["10.0.0.0/8"]),
-        ("fd00::/8", vec![]),
-        ("8.8.8.8/32", vec![]),
-    ]);
-    prop_oneof![
-        (prop::option::of(namespace_selector()), pod_selector()).prop_map(|(ns, pods)| {
-            Peer::Pods {
-                namespaces: ns.map_or(NamespaceScope::PolicyNamespace, NamespaceScope::Matching),
-                pods,
+        .prop_map(|(http, dns, host_network)| {
+            let mut ports = vec![port("dns", dns, Protocol::Udp)];
+            ports.extend(http.map(|p| port("http", p, Protocol::Tcp)));
+            Shape {
+                ports,
+                host_network,
+                single_pod: true,
             }
-        }),
-        blocks.prop_map(|(c, except)| Peer::IpBlock {
-            cidr: cidr(c),
-            except: except.into_iter().map(cidr).collect(),
-        }),
-    ]
-}
-
-fn policy_port() -> impl Strategy<Value = PolicyPort> {
-    (
-        prop::sample::select(vec![Protocol::Tcp, Protocol::Tcp, Protocol::Udp]),
-        prop_oneof![
-            Just(PortSpec::All),
-            (80u16..84, 0u16..3).prop_map(|(s, l)| PortSpec::Numbers {
-                start: s,
-                end: s + l
-            }),
-            prop::sample::select(vec!["http", "dns"]).prop_map(|n| PortSpec::Named(n.into())),
-        ],
-    )
-        .prop_map(|(protocol, port)| PolicyPort { protocol, port })
-}
-
-fn rule() -> impl Strategy<Value = Rule> {
-    (
-        prop::option::of(prop::collection::vec(peer(), 1..3)),
-        prop::option::of(prop::collection::vec(policy_port(), 1..3)),
-    )
-        .prop_map(|(peers, ports)| Rule { peers, ports })
+        })
+        .boxed()
 }
 
 fn policies() -> impl Strategy<Value = Vec<NetworkPolicy>> {
-    let policy = (
-        0usize..2,
-        pod_selector(),
-        any::<bool>(),
-        any::<bool>(),
-        prop::collection::vec(rule(), 0..3),
-        prop::collection::vec(rule(), 0..3),
-    );
-    prop::collection::vec(policy, 0..4).prop_map(|ps| {
-        ps.into_iter()
-            .enumerate()
-            .map(|(i, (ns, sel, ing, eg, ingress, egress))| NetworkPolicy {
-                namespace: NAMESPACES[ns].into(),
-                name: format!("p{i}"),
-                pod_selector: sel,
-                isolates_ingress: ing,
-                isolates_egress: eg,
-                ingress,
-                egress,
-                origin: origin(),
-            })
-            .collect()
-    })
+    POLICIES.policies()
 }
 
 /// The same meaning, written differently: policies renamed and in reverse order, rules
@@ -238,78 +178,8 @@ fn pair() -> impl Strategy<Value = (Vec<NetworkPolicy>, Vec<NetworkPolicy>)> {
     })
 }
 
-const POD_SUBNETS: [&str; 5] = ["10.0.0.", "10.1.0.", "192.168.0.", "fd00::", "8.8.8."];
-
 fn cluster() -> impl Strategy<Value = Cluster> {
-    let workload = (
-        0usize..3,
-        prop::option::of(prop::sample::select(vec!["x", "y", "z"])),
-        prop::option::of(prop::sample::select(vec!["x", "y"])),
-        0usize..POD_SUBNETS.len(),
-        prop::option::of(80u16..84),
-        prop::sample::select(vec![53u16, 80]),
-        prop::sample::select(vec![false, false, false, false, true]),
-    );
-    let team = prop::option::of(prop::sample::select(vec!["obs", "dev"]));
-    (
-        prop::collection::vec(team, 3),
-        prop::collection::vec(workload, 1..7),
-    )
-        .prop_map(|(teams, ws)| {
-            let mut c = Cluster::default();
-            for (name, team) in NAMESPACES.iter().zip(teams) {
-                let mut labels: Labels = [(NAMESPACE_NAME_LABEL.into(), name.to_string())].into();
-                if let Some(t) = team {
-                    labels.insert("team".into(), t.into());
-                }
-                c.namespaces.insert(
-                    name.to_string(),
-                    Namespace {
-                        name: name.to_string(),
-                        labels,
-                        origin: None,
-                    },
-                );
-            }
-            for (i, (ns, app, tier, subnet, http, dns, host_network)) in ws.into_iter().enumerate()
-            {
-                let mut labels = Labels::new();
-                if let Some(a) = app {
-                    labels.insert("app".into(), a.into());
-                }
-                if let Some(t) = tier {
-                    labels.insert("tier".into(), t.into());
-                }
-                let ip: IpAddr = format!("{}{}", POD_SUBNETS[subnet], i + 1)
-                    .parse()
-                    .expect("an address");
-                let mut ports = vec![ContainerPort {
-                    name: Some("dns".into()),
-                    port: dns,
-                    protocol: Protocol::Udp,
-                }];
-                if let Some(port) = http {
-                    ports.push(ContainerPort {
-                        name: Some("http".into()),
-                        port,
-                        protocol: Protocol::Tcp,
-                    });
-                }
-                c.workloads.push(Workload {
-                    namespace: NAMESPACES[ns].into(),
-                    name: format!("w{i}"),
-                    kind: "Pod".into(),
-                    labels,
-                    ports,
-                    ips: vec![ip],
-                    host_network,
-                    single_pod: true,
-                    pods: vec![format!("w{i}")],
-                    origin: origin(),
-                });
-            }
-            c
-        })
+    UNIVERSE.cluster()
 }
 
 const OUTSIDE: [&str; 6] = [

@@ -4,7 +4,9 @@
 //! explores exponentially many boxes.
 
 /// For each of the 800 selectors, its three (key number, `true` for "is `v`") requirements.
-/// Deterministic: the same every run.
+/// Deterministic: the same every run. Drawn with a 64-bit LCG rather than the kit's
+/// [`super::Rng`], because `bench/hostile.sh` writes the same instance in Python for the
+/// benchmark, and the two must stay equal.
 pub fn selectors() -> Vec<Vec<(u64, bool)>> {
     let mut state: u64 = 7;
     let mut next = |n: u64| {

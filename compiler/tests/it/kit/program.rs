@@ -5,26 +5,7 @@
 //! compile: anything the language rejects (a bare name or `*` at the top level, isolating
 //! another block's pods, addresses or labelled namespaces) is never generated.
 
-/// SplitMix64: deterministic per seed, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % (n.max(1) as u64)).unwrap_or(0)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items.get(self.below(items.len())).copied().unwrap_or("")
-    }
-}
+use super::Rng;
 
 const NAMESPACES: [&str; 3] = ["a", "b", "c"];
 
@@ -79,21 +60,26 @@ struct Gen {
 }
 
 impl Gen {
+    /// One of the texts (never called with none).
+    fn pick(&mut self, items: &[&'static str]) -> &'static str {
+        self.rng.pick(items).copied().unwrap_or("")
+    }
+
     fn namespace(&mut self) -> &'static str {
         NAMESPACES[self.rng.below(NAMESPACES.len())]
     }
 
     fn qualified(&mut self) -> String {
         let ns = self.namespace();
-        self.rng.pick(&QUALIFIED).replace("{}", ns)
+        self.pick(&QUALIFIED).replace("{}", ns)
     }
 
     /// One endpoint: in a block anything, at the top level nothing local.
     fn endpoint(&mut self, in_block: bool) -> String {
         match (self.rng.below(3), in_block) {
-            (0, true) => self.rng.pick(&LOCAL).to_owned(),
+            (0, true) => self.pick(&LOCAL).to_owned(),
             (1, _) | (0, false) => self.qualified(),
-            _ => self.rng.pick(&OTHER).to_owned(),
+            _ => self.pick(&OTHER).to_owned(),
         }
     }
 
@@ -106,20 +92,20 @@ impl Gen {
     }
 
     fn ports(&mut self) -> &'static str {
-        self.rng.pick(&PORTS)
+        self.pick(&PORTS)
     }
 
     fn direction(&mut self) -> &'static str {
-        self.rng.pick(&["", " ingress", " egress"])
+        self.pick(&["", " ingress", " egress"])
     }
 
     fn block_statement(&mut self) -> String {
         match self.rng.below(9) {
             0 => format!(
                 "isolate{}",
-                self.rng.pick(&[" namespace", " ingress", " egress"])
+                self.pick(&[" namespace", " ingress", " egress"])
             ),
-            1 => format!("isolate {}{}", self.rng.pick(&LOCAL), self.direction()),
+            1 => format!("isolate {}{}", self.pick(&LOCAL), self.direction()),
             2 | 3 => format!(
                 "{} may talk to {}{}",
                 self.endpoints(true),
@@ -127,7 +113,7 @@ impl Gen {
                 self.ports()
             ),
             4 => {
-                let subject = self.rng.pick(&["", "web ", "pods(tier=x) "]);
+                let subject = self.pick(&["", "web ", "pods(tier=x) "]);
                 format!(
                     "{subject}egress only {}{}",
                     self.endpoints(true),
@@ -135,20 +121,16 @@ impl Gen {
                 )
             }
             5 => {
-                let subject = self.rng.pick(&["", "db ", "pods(env != prod) "]);
+                let subject = self.pick(&["", "db ", "pods(env != prod) "]);
                 format!(
                     "{subject}ingress only from {}{}",
                     self.endpoints(true),
                     self.ports()
                 )
             }
-            6 => self.rng.pick(&["use dns", "use deny-metadata"]).to_owned(),
+            6 => self.pick(&["use dns", "use deny-metadata"]).to_owned(),
             7 => "web may talk to trusted on http".to_owned(),
-            _ => format!(
-                "trusted may talk to {}{}",
-                self.rng.pick(&LOCAL),
-                self.ports()
-            ),
+            _ => format!("trusted may talk to {}{}", self.pick(&LOCAL), self.ports()),
         }
     }
 
@@ -179,7 +161,9 @@ impl Gen {
 
 /// A program: a top-level define, one to three blocks, and some top-level statements.
 pub fn program(seed: u64) -> String {
-    let mut g = Gen { rng: Rng(seed) };
+    let mut g = Gen {
+        rng: Rng::new(seed),
+    };
     let mut out = format!("# random program, seed {seed}\n");
     let trusted = g.qualified();
     out.push_str(&format!("define trusted = {trusted}, 192.168.0.0/16\n"));
