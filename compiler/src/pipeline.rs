@@ -6,12 +6,13 @@ mod pitfall;
 
 use crate::diag::{Code, Diagnostic, Severity, Sources};
 use crate::emit;
-use crate::ir::Intent;
+use crate::ir::{Intent, LabelOrigin, WorkloadLabel, WorkloadLabels};
 use crate::model::{self, Source};
 use crate::resolve::{self, hir};
 use crate::syntax;
 use crate::verify::equiv::Budget;
 use crate::verify::proof::{self, Failure};
+use std::collections::BTreeMap;
 
 /// One `.npl` file as read: its name as the user gave it, and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,10 +25,12 @@ pub struct ProgramFile {
 }
 
 /// Project settings (`netpolc.toml`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Settings {
-    /// The label key that names workloads: `web` means pods with `<key>=web`.
-    pub workload_label: String,
+    /// The label key that names workloads: `web` means pods with `<key>=web`. The default
+    /// `workload-label` and the namespaces' own (`[namespace.NAME]`); a program's block
+    /// may add more.
+    pub workload_labels: WorkloadLabels,
     /// The analysis commands read hostNetwork pods as pods that policies select and match
     /// (`--select-host-network`, `verify::Options::select_host_network`); `compile`'s
     /// proof holds under both readings and does not read it.
@@ -40,7 +43,20 @@ pub struct Settings {
 struct SettingsFile {
     workload_label: Option<String>,
     select_host_network: Option<bool>,
+    /// `[namespace.NAME]` tables, read in name order.
+    namespace: Option<BTreeMap<String, NamespaceSettings>>,
 }
+
+/// One `[namespace.NAME]` table.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct NamespaceSettings {
+    workload_label: Option<String>,
+}
+
+/// The keys netpolc knows, for the help of a refused file.
+const KNOWN_KEYS: &str =
+    "`workload-label`, `select-host-network`, and `workload-label` in a `[namespace.NAME]` table";
 
 impl Settings {
     /// The settings in a `netpolc.toml` text; `file` names it in messages.
@@ -50,6 +66,9 @@ impl Settings {
     /// workload-label = "app.kubernetes.io/name"
     /// # reach, explain, check and diff: policies select and match hostNetwork pods.
     /// select-host-network = true
+    /// # Namespace `kube-system` names its workloads by another label.
+    /// [namespace.kube-system]
+    /// workload-label = "k8s-app"
     /// ```
     pub fn from_toml(file: &str, text: &str) -> Result<Settings, Diagnostic> {
         let parsed: SettingsFile = toml::from_str(text).map_err(|e| {
@@ -63,32 +82,55 @@ impl Settings {
                     },
                 );
             }
-            d.with_help("the keys netpolc knows: `workload-label`, `select-host-network`")
+            d.with_help(format!("the keys netpolc knows: {KNOWN_KEYS}"))
         })?;
-        let mut settings = Settings {
-            select_host_network: parsed.select_host_network.unwrap_or(false),
-            ..Settings::default()
-        };
-        if let Some(label) = parsed.workload_label {
-            if let Some(problem) = crate::model::validate::qualified_name(&label).first() {
+        let mut labels = WorkloadLabels::default();
+        if let Some(key) = parsed.workload_label {
+            label_key(file, "workload-label", &key)?;
+            labels = WorkloadLabels::uniform(&key, LabelOrigin::Settings(file.to_owned()));
+        }
+        for (namespace, table) in parsed.namespace.unwrap_or_default() {
+            if let Some(problem) = crate::model::validate::dns1123_label(&namespace).first() {
                 return Err(Diagnostic::new(
                     Code::BadConfig,
-                    format!("`{file}`: `workload-label = \"{label}\"` is not a valid label key"),
+                    format!("`{file}`: `[namespace.{namespace}]` does not name a valid namespace"),
                 )
                 .with_note(problem.clone()));
             }
-            settings.workload_label = label;
+            let Some(key) = table.workload_label else {
+                continue;
+            };
+            label_key(
+                file,
+                &format!("[namespace.{namespace}] workload-label"),
+                &key,
+            )?;
+            let label = WorkloadLabel {
+                key,
+                origin: LabelOrigin::SettingsNamespace {
+                    file: file.to_owned(),
+                    namespace: namespace.clone(),
+                },
+            };
+            // Each namespace has one table (TOML refuses a table defined twice).
+            let _ = labels.set(&namespace, label);
         }
-        Ok(settings)
+        Ok(Settings {
+            workload_labels: labels,
+            select_host_network: parsed.select_host_network.unwrap_or(false),
+        })
     }
 }
 
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
-            workload_label: "app".to_owned(),
-            select_host_network: false,
-        }
+/// A label key from the settings, checked as the API server checks label keys.
+fn label_key(file: &str, setting: &str, key: &str) -> Result<(), Diagnostic> {
+    match crate::model::validate::qualified_name(key).first() {
+        None => Ok(()),
+        Some(problem) => Err(Diagnostic::new(
+            Code::BadConfig,
+            format!("`{file}`: `{setting} = \"{key}\"` is not a valid label key"),
+        )
+        .with_note(problem.clone())),
     }
 }
 
@@ -170,7 +212,7 @@ pub fn compile(files: &[ProgramFile], settings: &Settings) -> Result<Compiled, F
         return Err(failed(diagnostics, sources));
     }
     let (program, found) =
-        resolve::resolve(&views(&parsed), &views(&library), &settings.workload_label);
+        resolve::resolve(&views(&parsed), &views(&library), &settings.workload_labels);
     diagnostics.extend(found);
     let Some(program) = program else {
         return Err(failed(diagnostics, sources));
@@ -179,7 +221,7 @@ pub fn compile(files: &[ProgramFile], settings: &Settings) -> Result<Compiled, F
     diagnostics.extend(warnings);
     diagnostics.extend(pitfall::wide_destinations(&program));
     let options = emit::Options {
-        workload_label: settings.workload_label.clone(),
+        workload_labels: program.workload_labels.clone(),
     };
     let output = match emit::emit(&intent, &options) {
         Ok(output) => output,

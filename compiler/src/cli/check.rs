@@ -9,6 +9,7 @@ use super::{exit, input, output, program, CliError};
 use crate::diag::{Code, Diagnostic, Format, LineIndex, Sources};
 use crate::emit::OWNED_MARK;
 use crate::ir::intent::SourceRef;
+use crate::ir::WorkloadLabels;
 use crate::model::{self, Direction, NoteAbout};
 use crate::syntax::Span;
 use crate::verify::equiv::Budget;
@@ -147,7 +148,12 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     let diags: Vec<Diagnostic> = counterexamples
         .iter()
         .enumerate()
-        .map(|(i, c)| diagnostic(c, &compiled.sources, &blocks, written.get(i)))
+        .map(|(i, c)| {
+            let d = diagnostic(c, &compiled.sources, &blocks, written.get(i));
+            workload_notes(&c.witness, &compiled.program.workload_labels)
+                .into_iter()
+                .fold(d, Diagnostic::with_note)
+        })
         .collect();
     program::print(&diags, &compiled.sources, format);
     if format == Format::Human {
@@ -263,6 +269,47 @@ fn diagnostic(
         d = d.with_help(format!("replay it: {replay}"));
     }
     d
+}
+
+/// Which label a workload name stood for, for each namespace of the connection whose pod
+/// carries that namespace's workload label: the pods of a counterexample are shown by
+/// their labels, the statements name workloads, and the key differs between namespaces.
+fn workload_notes(w: &Witness, labels: &WorkloadLabels) -> Vec<String> {
+    let mut pods: Vec<(&str, &crate::model::Labels)> =
+        vec![(&w.point.namespace, &w.point.pod_labels)];
+    if let OtherEnd::Pod {
+        namespace, labels, ..
+    } = &w.point.other
+    {
+        pods.push((namespace, labels));
+    }
+    let mut named: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (namespace, pod) in pods {
+        if let Some(value) = pod.get(labels.key(namespace)) {
+            let names = named.entry(namespace).or_default();
+            let name = format!("`{namespace}/{value}`");
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    named
+        .into_iter()
+        .map(|(namespace, names)| {
+            let label = labels.label(namespace);
+            format!(
+                "in namespace `{namespace}` a workload name stands for the label `{}` ({}): {} {}",
+                label.key,
+                label.origin,
+                if names.len() == 1 {
+                    "the pod above is"
+                } else {
+                    "the pods above are"
+                },
+                names.join(" and ")
+            )
+        })
+        .collect()
 }
 
 /// Per namespace, the first line of the program's first `namespace NS { }` block.

@@ -65,6 +65,7 @@ codes! {
     WrongArgumentKind = "NP0206", Error, "an argument that cannot stand where its parameter is used";
     InvalidNamespaceName = "NP0207", Error, "a namespace name that is not a DNS-1123 label";
     InvalidLabel = "NP0208", Error, "a label key or value that Kubernetes would reject";
+    WorkloadLabelConflict = "NP0209", Error, "one namespace given two different workload labels";
     // --- scope and expressiveness
     NoCurrentNamespace = "NP0301", Error, "a form that means the current namespace, used outside every namespace block";
     OutOfScope = "NP0302", Error, "a namespace block isolating pods of another namespace";

@@ -23,6 +23,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::WrongArgumentKind => include_str!("explain/NP0206.md"),
         Code::InvalidNamespaceName => include_str!("explain/NP0207.md"),
         Code::InvalidLabel => include_str!("explain/NP0208.md"),
+        Code::WorkloadLabelConflict => include_str!("explain/NP0209.md"),
         Code::NoCurrentNamespace => include_str!("explain/NP0301.md"),
         Code::OutOfScope => include_str!("explain/NP0302.md"),
         Code::CannotIsolate => include_str!("explain/NP0303.md"),

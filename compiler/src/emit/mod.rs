@@ -16,7 +16,7 @@ mod yaml;
 pub use k8s::{MANAGED_BY, SOURCE_ANNOTATION};
 
 use crate::diag::{Code, Diagnostic};
-use crate::ir::Intent;
+use crate::ir::{Intent, WorkloadLabels};
 use crate::model::validate;
 use std::collections::BTreeMap;
 
@@ -35,8 +35,9 @@ const MAX_FILE_NAME: usize = 255;
 /// What emission needs besides the intent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
-    /// The label key that names workloads, used to name policies after workloads.
-    pub workload_label: String,
+    /// The label key that names workloads in each namespace, used to name policies after
+    /// workloads.
+    pub workload_labels: WorkloadLabels,
 }
 
 /// One emitted NetworkPolicy.
@@ -84,7 +85,7 @@ pub fn emit(intent: &Intent, options: &Options) -> Result<Output, Diagnostic> {
             continue;
         }
         let targets: Vec<_> = policies.iter().map(|p| p.target.clone()).collect();
-        let names = names::assign(&targets, &options.workload_label);
+        let names = names::assign(&targets, options.workload_labels.key(namespace));
         let mut manifests = Vec::new();
         for (policy, name) in policies.iter().zip(names) {
             let object = k8s::network_policy(namespace, &name, policy);

@@ -8,8 +8,10 @@ pub mod interval;
 pub mod labels;
 pub mod ports;
 pub mod selector;
+pub mod workload;
 
 pub use addr::{AddrSet, Block, Cidr, Family};
 pub use intent::{Direction, Intent};
 pub use interval::IntervalSet;
 pub use ports::{PortSet, Protocol};
+pub use workload::{LabelOrigin, WorkloadLabel, WorkloadLabels};

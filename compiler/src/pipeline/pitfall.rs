@@ -179,7 +179,7 @@ fn opened(program: &Program, namespace: &str, candidates: &[usize]) -> Vec<Chang
     let meaning = |statements: Vec<Statement>| {
         let (mut intent, _) = lower(&Program {
             statements,
-            workload_label: program.workload_label.clone(),
+            workload_labels: program.workload_labels.clone(),
         });
         intent.namespaces.retain(|n, _| n == namespace);
         lift_intent(&intent, Options::default())
@@ -205,7 +205,7 @@ fn warning(
         return None;
     };
     let first = opened.first()?;
-    let label = &program.workload_label;
+    let label = &program.workload_labels;
     let here = Some(namespace);
     let words = |list: &[PeerSet], keep: &dyn Fn(&PeerSet) -> bool| -> Vec<String> {
         list.iter()

@@ -2,19 +2,25 @@
 //! statement to add.
 
 use crate::ir::intent::{NamespaceSet, PeerSet, PortAccess};
-use crate::ir::Protocol;
+use crate::ir::{Protocol, WorkloadLabels};
 use crate::model::{LabelSelector, Operator};
 
 /// An endpoint set as a user would write it, seen from a block of namespace `here`
-/// (`None` at the top level).
-pub fn endpoint(set: &PeerSet, here: Option<&str>, workload_label: &str) -> String {
+/// (`None` at the top level): pods of one namespace chosen by its workload label alone are
+/// a workload name.
+pub fn endpoint(set: &PeerSet, here: Option<&str>, workload_labels: &WorkloadLabels) -> String {
     match set {
         PeerSet::Everything => "anywhere".to_owned(),
         PeerSet::Addresses(a) => a.to_string(),
         PeerSet::Pods { namespaces, pods } => {
-            let workload = (pods.match_expressions.is_empty() && pods.match_labels.len() == 1)
-                .then(|| pods.match_labels.get(workload_label))
-                .flatten();
+            let workload = match namespaces {
+                NamespaceSet::Named(ns)
+                    if pods.match_expressions.is_empty() && pods.match_labels.len() == 1 =>
+                {
+                    pods.match_labels.get(workload_labels.key(ns))
+                }
+                _ => None,
+            };
             match namespaces {
                 NamespaceSet::Named(ns) => match (Some(ns.as_str()) == here, workload) {
                     (true, Some(w)) => w.clone(),

@@ -4,6 +4,7 @@
 //! turns it into per-namespace [`Intent`](crate::ir::Intent).
 
 use crate::ir::intent::{PeerSet, PortAccess, SourceRef};
+use crate::ir::WorkloadLabels;
 use crate::model::{Direction, LabelSelector};
 use crate::syntax::Span;
 
@@ -12,8 +13,9 @@ use crate::syntax::Span;
 pub struct Program {
     /// Every statement, rules expanded, in source order (files in the order given).
     pub statements: Vec<Statement>,
-    /// The label key that names workloads (`app` unless `netpolc.toml` says otherwise).
-    pub workload_label: String,
+    /// The label key that names workloads in each namespace (`app` unless `netpolc.toml`
+    /// or the namespace's block says otherwise).
+    pub workload_labels: WorkloadLabels,
 }
 
 /// Whose policies a statement may shape.

@@ -209,7 +209,7 @@ impl<'a> Lowering<'a> {
         namespace: &str,
         direction: Direction,
     ) {
-        let set = describe::endpoint(subject, None, &self.program.workload_label);
+        let set = describe::endpoint(subject, None, &self.program.workload_labels);
         let side = direction.word();
         let d = self.warn(
             stmt,
@@ -224,7 +224,7 @@ impl<'a> Lowering<'a> {
     /// Warns when a statement opens one side of a connection whose other side lives in a
     /// namespace that isolates it and that this statement cannot shape.
     fn check_blocked_by_other_side(&mut self) {
-        let label = self.program.workload_label.clone();
+        let label = self.program.workload_labels.clone();
         for stmt in &self.program.statements {
             let Action::Allow {
                 from,
@@ -384,7 +384,7 @@ impl<'a> Lowering<'a> {
             if inside {
                 continue;
             }
-            let label = &self.program.workload_label;
+            let label = &self.program.workload_labels;
             let pods = describe::endpoint(
                 &PeerSet::Pods {
                     namespaces: NamespaceSet::Named(namespace.clone()),

@@ -14,8 +14,10 @@ pub mod lower;
 mod names;
 mod quote;
 pub mod stdlib;
+mod workload_labels;
 
 use crate::diag::{Code, Diagnostic, LineIndex, Severity};
+use crate::ir::WorkloadLabels;
 use crate::syntax::{Item, RuleDef, SourceFile, Statement};
 use expand::{collect_defines, Expander, Sites};
 use names::{DefineDecl, Frame, Names};
@@ -47,14 +49,16 @@ pub struct Parsed<'a> {
     pub text: &'a str,
 }
 
-/// Resolves the program's files (with the standard library's after them). Returns the
+/// Resolves the program's files (with the standard library's after them). `settings` are
+/// the workload labels `netpolc.toml` gives; the program's blocks add theirs. Returns the
 /// program when there is no error, and every diagnostic found either way.
 pub fn resolve(
     program: &[Parsed<'_>],
     stdlib: &[Parsed<'_>],
-    workload_label: &str,
+    settings: &WorkloadLabels,
 ) -> (Option<hir::Program>, Vec<Diagnostic>) {
     let mut errors = Vec::new();
+    let workload_labels = workload_labels::gather(program, settings, &mut errors);
     let mut decls = Decls::default();
     for parsed in program {
         declare(parsed, &mut decls, &mut errors);
@@ -75,7 +79,7 @@ pub fn resolve(
     let mut expander = Expander {
         names: Names {
             decls: &decls,
-            workload_label,
+            workload_labels: &workload_labels,
             warnings: Vec::new(),
         },
         errors,
@@ -127,7 +131,7 @@ pub fn resolve(
     let failed = diagnostics.iter().any(|d| d.severity() == Severity::Error);
     let program = (!failed).then(|| hir::Program {
         statements: expander.out,
-        workload_label: workload_label.to_owned(),
+        workload_labels: workload_labels.clone(),
     });
     (program, diagnostics)
 }

@@ -8,7 +8,7 @@
 use super::Decls;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::intent::{NamespaceSet, PeerSet, PortAccess};
-use crate::ir::{labels, AddrSet, PortSet, Protocol};
+use crate::ir::{labels, AddrSet, PortSet, Protocol, WorkloadLabels};
 use crate::model::{validate, LabelSelector, Operator, Requirement};
 use crate::syntax::{self, Endpoint, EndpointKind, LabelOp, NsRef, Port, PortSpec, Span};
 use std::collections::BTreeMap;
@@ -55,7 +55,8 @@ pub(super) struct Frame {
 /// Resolves names against the program's declarations.
 pub(super) struct Names<'a> {
     pub decls: &'a Decls,
-    pub workload_label: &'a str,
+    /// The label key that names workloads, per namespace.
+    pub workload_labels: &'a WorkloadLabels,
     /// Warnings found while resolving (errors are returned instead).
     pub warnings: Vec<Diagnostic>,
 }
@@ -87,10 +88,8 @@ impl Names<'_> {
                 workload,
             } => {
                 let ns = self.namespace_ref(frame, namespace, e.span)?;
-                vec![pods(
-                    NamespaceSet::Named(ns),
-                    self.workload_selector(file, workload, e.span)?,
-                )]
+                let selector = self.workload_selector(file, &ns, workload, e.span)?;
+                vec![pods(NamespaceSet::Named(ns), selector)]
             }
             EndpointKind::AllPods => {
                 let ns = current_namespace(frame, "`*`", e.span)?;
@@ -189,17 +188,20 @@ impl Names<'_> {
             )
             .with_help(format!(
                 "write the addresses it resolves to, or, for a workload, `pods({}=\"{name}\")`",
-                self.workload_label
+                match &frame.namespace {
+                    Some(ns) => self.workload_labels.key(ns),
+                    None => &self.workload_labels.default_label().key,
+                }
             )));
         }
         let ns = current_namespace(frame, &format!("the workload name `{name}`"), span)?;
-        let selector = self.workload_selector(file, name, span)?;
+        let selector = self.workload_selector(file, &ns, name, span)?;
         if let Some(close) = self.near_miss_define(frame, name) {
             let d = Diagnostic::new(
                 Code::NameLooksLikeDefine,
                 format!(
                     "`{name}` is taken as the workload `{}={name}`, but `{close}` is a defined set",
-                    self.workload_label
+                    self.workload_labels.key(&ns)
                 ),
             )
             .at(file, span)
@@ -291,13 +293,20 @@ impl Names<'_> {
         names
     }
 
-    /// `{<workload label>: name}`, with the name checked as a label value.
-    fn workload_selector(&self, file: &str, name: &str, span: Span) -> R<LabelSelector> {
+    /// `{<namespace's workload label>: name}`, with the name checked as a label value.
+    fn workload_selector(
+        &self,
+        file: &str,
+        namespace: &str,
+        name: &str,
+        span: Span,
+    ) -> R<LabelSelector> {
         check_label_value(file, name, span)?;
         let mut selector = LabelSelector::default();
-        selector
-            .match_labels
-            .insert(self.workload_label.to_owned(), name.to_owned());
+        selector.match_labels.insert(
+            self.workload_labels.key(namespace).to_owned(),
+            name.to_owned(),
+        );
         Ok(selector)
     }
 

@@ -41,6 +41,9 @@ pub enum Item {
 pub struct NamespaceBlock {
     /// The namespace the block is about.
     pub namespace: NsRef,
+    /// `with workload label KEY`: the key as written (checked when resolving), with where
+    /// it was written.
+    pub workload_label: Option<Name>,
     /// Its statements in source order.
     pub statements: Vec<Statement>,
     /// The whole block.

@@ -22,6 +22,7 @@ pub(crate) fn rule_name(rule: Rule) -> &'static str {
         Rule::top_item => "a statement, `namespace` block or `rule`",
         Rule::namespace_block => "a `namespace` block",
         Rule::close_namespace => "`}` closing the namespace block",
+        Rule::workload_label => "`with workload label` and a label key",
         Rule::rule_def => "a `rule` definition",
         Rule::rule_params => "the rule's parameters, as in `($a, $b)`",
         Rule::close_rule => "`}` closing the rule",
@@ -97,6 +98,9 @@ pub(crate) fn rule_name(rule: Rule) -> &'static str {
         Rule::kw_notin => "`notin`",
         Rule::kw_cluster => "`cluster`",
         Rule::kw_anywhere => "`anywhere`",
+        Rule::kw_with => "`with`",
+        Rule::kw_workload => "`workload`",
+        Rule::kw_label => "`label`",
     }
 }
 
@@ -221,6 +225,9 @@ mod tests {
             "a may talk to pods(k=) in",
             "isolate",
             "isolate namespace isolate",
+            "namespace shop with {\n}",
+            "namespace shop with workload label {\n}",
+            "namespace shop workload label app {\n}",
             "define = a",
             "use",
             "use r(",

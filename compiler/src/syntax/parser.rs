@@ -94,11 +94,13 @@ impl<'a> Builder<'a> {
     fn namespace_block(&mut self, pair: Pair<'_, Rule>) -> R<NamespaceBlock> {
         let whole = span(&pair);
         let mut namespace = None;
+        let mut workload_label = None;
         let mut statements = Vec::new();
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::kw_namespace | Rule::eol | Rule::close_namespace => {}
                 Rule::ns_ref => namespace = Some(self.ns_ref(child)?),
+                Rule::workload_label => workload_label = Some(self.workload_label(child)?),
                 Rule::statement => self.body_statement(child, &mut statements),
                 _ => return Err(self.internal(&child)),
             }
@@ -112,9 +114,22 @@ impl<'a> Builder<'a> {
         };
         Ok(NamespaceBlock {
             namespace,
+            workload_label,
             statements,
             span: whole,
         })
+    }
+
+    /// `with workload label KEY`: the key.
+    fn workload_label(&self, pair: Pair<'_, Rule>) -> R<Name> {
+        for child in pair.clone().into_inner() {
+            match child.as_rule() {
+                Rule::kw_with | Rule::kw_workload | Rule::kw_label => {}
+                Rule::label_key => return Ok(self.name(child)),
+                _ => return Err(self.internal(&child)),
+            }
+        }
+        Err(self.internal(&pair))
     }
 
     fn rule_def(&mut self, pair: Pair<'_, Rule>) -> R<RuleDef> {

@@ -170,7 +170,9 @@ pub fn sample_cluster(program: &Program, seed: u64) -> Sample {
     let m = Mentions::of(program);
     let mut rng = Rng::new(seed);
     let mut pod_labels = LabelMaker::new(m.pod_selectors.iter());
-    pod_labels.add_key(&program.workload_label);
+    for key in program.workload_labels.keys() {
+        pod_labels.add_key(key);
+    }
     let mut ns_labels = LabelMaker::new(m.ns_selectors.iter());
     ns_labels.forbid_key(NAMESPACE_NAME_LABEL);
 

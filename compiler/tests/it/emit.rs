@@ -111,7 +111,7 @@ fn one(ns: &str, isolations: Vec<Isolation>, allowances: Vec<Allowance>) -> Inte
 
 pub fn options() -> Options {
     Options {
-        workload_label: "app".into(),
+        workload_labels: Default::default(),
     }
 }
 

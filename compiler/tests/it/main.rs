@@ -27,3 +27,4 @@ mod output;
 mod peers;
 mod resolve;
 mod syntax;
+mod workload_label;

@@ -4,7 +4,7 @@
 
 use netpolc::diag::{Code, Diagnostic};
 use netpolc::ir::intent::{Allowance, NamespaceSet, PeerSet};
-use netpolc::ir::{AddrSet, PortSet, Protocol};
+use netpolc::ir::{AddrSet, LabelOrigin, PortSet, Protocol, WorkloadLabels};
 use netpolc::model::{Direction, LabelSelector};
 use netpolc::pipeline::{compile, Compiled, Failed, ProgramFile, Settings};
 
@@ -292,7 +292,7 @@ fn contract_stdlib_deny_metadata_allows_everything_but_the_metadata_endpoints() 
 #[test]
 fn settings_change_the_workload_label_key() {
     let settings = Settings {
-        workload_label: "app.kubernetes.io/name".into(),
+        workload_labels: WorkloadLabels::uniform("app.kubernetes.io/name", LabelOrigin::BuiltIn),
         ..Settings::default()
     };
     let c = program_with(
@@ -601,7 +601,7 @@ fn netpolc_toml_sets_the_workload_label_and_refuses_unknown_keys() {
         "workload-label = \"app.kubernetes.io/name\"\n",
     )
     .unwrap();
-    assert_eq!(s.workload_label, "app.kubernetes.io/name");
+    assert_eq!(s.workload_labels.key("any"), "app.kubernetes.io/name");
     assert_eq!(
         Settings::from_toml("netpolc.toml", "").unwrap(),
         Settings::default()

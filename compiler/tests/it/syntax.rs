@@ -124,6 +124,7 @@ fn the_users_program_verbatim() {
         name: "t.npl".into(),
         items: vec![Item::Namespace(NamespaceBlock {
             namespace: NsRef::Name("shop".into()),
+            workload_label: None,
             statements: vec![
                 Statement {
                     kind: StatementKind::Isolate {
@@ -322,6 +323,64 @@ fn rules_and_top_level_items() {
     assert_eq!(ok("namespace a {\n}\nnamespace b {}").items.len(), 2);
     assert_eq!(ok("").items, vec![]);
     assert_eq!(ok("# only a comment").items, vec![]);
+}
+
+#[test]
+fn a_block_may_name_its_workload_label() {
+    let block = |text: &str| match ok(text).items.as_slice() {
+        [Item::Namespace(b)] => b.clone(),
+        other => panic!("{text:?}: {other:?}"),
+    };
+    let text =
+        "namespace argocd with workload label app.kubernetes.io/name {\n  isolate namespace\n}";
+    let b = block(text);
+    assert_eq!(b.namespace, NsRef::Name("argocd".into()));
+    let key = b.workload_label.expect("the key");
+    assert_eq!(key.text, "app.kubernetes.io/name");
+    assert_eq!(
+        &text[key.span.start..key.span.end],
+        "app.kubernetes.io/name"
+    );
+    assert_eq!(b.statements.len(), 1);
+    // Any spacing, an empty block, a one-line block.
+    assert!(block("namespace a  with\tworkload  label role {}")
+        .workload_label
+        .is_some());
+    assert!(
+        block("namespace a with workload label role { isolate egress }")
+            .workload_label
+            .is_some()
+    );
+    // The three words are reserved nowhere else: workloads, defines and rules may take them.
+    let file = ok("namespace with with workload label label {\n  with may talk to workload on 80\n  define label = with\n}\nrule workload {\n}\n");
+    assert_eq!(file.items.len(), 2);
+    assert_eq!(
+        stmt("with, label may talk to workload"),
+        talk(
+            vec![name("with"), name("label")],
+            vec![name("workload")],
+            None
+        )
+    );
+}
+
+#[test]
+fn a_workload_label_needs_all_three_words_and_a_key() {
+    assert_error(
+        "namespace a with label app {\n}",
+        1,
+        18,
+        "expected `workload`",
+    );
+    assert_error(
+        "namespace a with workload label {\n}",
+        1,
+        33,
+        "expected a label key",
+    );
+    assert_error("namespace a workload label app {\n}", 1, 13, "`with`");
+    // Only on a block: a rule or a statement takes none.
+    assert!(parse("t.npl", "rule r with workload label app {\n}").is_err());
 }
 
 #[test]

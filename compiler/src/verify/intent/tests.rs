@@ -113,7 +113,7 @@ fn tcp(n: u16) -> PortAccess {
 fn program(statements: Vec<Statement>) -> Program {
     Program {
         statements,
-        workload_label: "app".into(),
+        workload_labels: Default::default(),
     }
 }
 

@@ -132,7 +132,7 @@ fn program() -> Program {
                 },
             ),
         ],
-        workload_label: "app".into(),
+        workload_labels: Default::default(),
     }
 }
 

@@ -340,7 +340,9 @@ proptest! {
     #[test]
     fn emitted_policies_equal_their_intent(i in intent()) {
         let options = Options::default();
-        let emitted = emit::emit(&i, &emit::Options { workload_label: "app".into() });
+        let emitted = emit::emit(&i, &emit::Options {
+            workload_labels: Default::default(),
+        });
         let output = match emitted {
             Ok(o) => o,
             Err(d) => return Err(TestCaseError::fail(format!("emit refused: {}", d.message))),
